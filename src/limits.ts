@@ -45,7 +45,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 export function resolveLimits(partial: Partial<Limits> = {}): Limits {
   const limits: Limits = { ...DEFAULT_LIMITS, ...stripUndefined(partial) };
   if (partial.maxWebSocketMessageSize === undefined) {
-    limits.maxWebSocketMessageSize = Math.max(DEFAULT_LIMITS.maxWebSocketMessageSize, 2 * limits.maxFrameSize);
+    limits.maxWebSocketMessageSize = Math.max(
+      DEFAULT_LIMITS.maxWebSocketMessageSize,
+      2 * limits.maxFrameSize,
+    );
   }
   for (const [key, value] of Object.entries(limits)) {
     if (key === 'overflow') continue;
@@ -54,7 +57,9 @@ export function resolveLimits(partial: Partial<Limits> = {}): Limits {
     }
   }
   if (limits.overflow !== 'terminate' && limits.overflow !== 'drop-oldest') {
-    throw new TypeError(`Invalid limit overflow: ${String(limits.overflow)} (expected 'terminate' or 'drop-oldest')`);
+    throw new TypeError(
+      `Invalid limit overflow: ${String(limits.overflow)} (expected 'terminate' or 'drop-oldest')`,
+    );
   }
   return limits;
 }

@@ -74,18 +74,18 @@ export class DirectChannel implements SubscribableChannel {
 
   send(message: Message): boolean | Promise<boolean> {
     const interceptors = this.#interceptors;
-    if (interceptors.length === 0) return this.#dispatch(message, interceptors, 0);
+    if (interceptors.length === 0) return this.#dispatch(message, interceptors, -1);
     return this.#preSend(message, interceptors, 0);
   }
 
   #preSend(message: Message, interceptors: ChannelInterceptor[], from: number): boolean | Promise<boolean> {
     let current: Message = message;
     for (let i = from; i < interceptors.length; i++) {
-      const pre = interceptors[i]!.preSend;
-      if (!pre) continue;
+      const interceptor = interceptors[i]!;
+      if (!interceptor.preSend) continue;
       let result: Message | null | Promise<Message | null>;
       try {
-        result = pre.call(interceptors[i], current, this);
+        result = interceptor.preSend(current, this);
       } catch (error) {
         this.#complete(current, interceptors, i - 1, false, error);
         throw error;
@@ -123,7 +123,11 @@ export class DirectChannel implements SubscribableChannel {
     return this.#dispatch(next, interceptors, interceptors.length - 1);
   }
 
-  #dispatch(message: Message, interceptors: ChannelInterceptor[], lastApplied: number): boolean | Promise<boolean> {
+  #dispatch(
+    message: Message,
+    interceptors: ChannelInterceptor[],
+    lastApplied: number,
+  ): boolean | Promise<boolean> {
     const handlers = this.#handlers;
     for (let i = 0; i < handlers.length; i++) {
       let result: void | Promise<void>;
@@ -137,7 +141,7 @@ export class DirectChannel implements SubscribableChannel {
         return this.#dispatchAsync(result, message, handlers, i + 1, interceptors, lastApplied);
       }
     }
-    if (interceptors.length > 0) this.#postSend(message, interceptors, lastApplied);
+    if (lastApplied >= 0) this.#postSend(message, interceptors, lastApplied);
     return true;
   }
 
@@ -166,7 +170,13 @@ export class DirectChannel implements SubscribableChannel {
   }
 
   /** Runs `afterSendCompletion` in reverse on the interceptors whose `preSend` ran. */
-  #complete(message: Message, interceptors: ChannelInterceptor[], lastApplied: number, sent: boolean, error?: unknown): void {
+  #complete(
+    message: Message,
+    interceptors: ChannelInterceptor[],
+    lastApplied: number,
+    sent: boolean,
+    error?: unknown,
+  ): void {
     for (let i = lastApplied; i >= 0; i--) {
       try {
         interceptors[i]!.afterSendCompletion?.(message, this, sent, error);

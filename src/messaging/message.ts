@@ -52,10 +52,12 @@ export interface MessageHeaders {
   /** STOMP headers as on the wire (null-prototype map). */
   readonly nativeHeaders: StompHeaders;
   /**
-   * Shared by every delivery of one published message: the outbound encoder caches
-   * the encoded frame here so fan-out encodes once per distinct frame, not once per subscriber.
+   * Shared by every delivery of one published message: the outbound encoder caches the
+   * encoded frame here, keyed by the `nativeHeaders` object, so fan-out encodes once per
+   * distinct frame, not once per subscriber. Deliveries with identical headers should
+   * therefore share one `nativeHeaders` object.
    */
-  readonly deliveryCache?: Map<string, unknown> | undefined;
+  readonly deliveryCache?: Map<unknown, unknown> | undefined;
 }
 
 /** A message: typed headers plus a payload (raw bytes for STOMP traffic). */

@@ -36,6 +36,9 @@ export interface Session {
   send(message: OutboundMessage): boolean;
   /** Starts a close handshake; queued messages are flushed first unless `code` is 4500. Idempotent. */
   close(code?: number, reason?: string): void;
+  /** Stops reading from the client (inbound backpressure) until `resumeReading`. */
+  pauseReading?(): void;
+  resumeReading?(): void;
 }
 
 /**

@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import type { OverflowPolicy } from '../limits.js';
+import type { LogLevel } from '../logger.js';
+
+/** Settings of the standalone server, from flags or environment variables (flags win). */
+export interface CliOptions {
+  port: number;
+  host: string;
+  path: string;
+  allowedOrigins: string[] | undefined;
+  heartbeat: [number, number];
+  maxFrameSize: number | undefined;
+  sendBufferLimit: number | undefined;
+  sendTimeLimit: number | undefined;
+  overflow: OverflowPolicy | undefined;
+  logLevel: LogLevel;
+}
+
+/** One row per option: flag, environment variable, help text. The README table mirrors it. */
+export const CLI_FLAGS = {
+  port: { env: 'SWITCHBOARD_PORT', help: 'TCP port (default 8080)' },
+  host: { env: 'SWITCHBOARD_HOST', help: "Interface to listen on (default '0.0.0.0')" },
+  path: { env: 'SWITCHBOARD_PATH', help: "WebSocket path of the STOMP endpoint (default '/stomp')" },
+  'allowed-origins': {
+    env: 'SWITCHBOARD_ALLOWED_ORIGINS',
+    help: "Comma-separated origins allowed to connect, or '*' (default: same origin only)",
+  },
+  heartbeat: {
+    env: 'SWITCHBOARD_HEARTBEAT',
+    help: "Server heart-beat 'send,receive' in ms (default '10000,10000')",
+  },
+  'max-frame-size': {
+    env: 'SWITCHBOARD_MAX_FRAME_SIZE',
+    help: 'Largest inbound STOMP frame in bytes (default 65536)',
+  },
+  'send-buffer-limit': {
+    env: 'SWITCHBOARD_SEND_BUFFER_LIMIT',
+    help: 'Bytes buffered per session before the overflow policy applies (default 524288)',
+  },
+  'send-time-limit': {
+    env: 'SWITCHBOARD_SEND_TIME_LIMIT',
+    help: 'Ms a session may stay unable to write before it is closed (default 10000)',
+  },
+  overflow: {
+    env: 'SWITCHBOARD_OVERFLOW',
+    help: "Slow-consumer policy: 'terminate' or 'drop-oldest' (default terminate)",
+  },
+  'log-level': {
+    env: 'SWITCHBOARD_LOG_LEVEL',
+    help: "debug | info | warn | error | silent (default 'info')",
+  },
+} as const;
+
+type Flag = keyof typeof CLI_FLAGS;
+
+/** Parses argv and env; throws an Error naming the bad option. */
+export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...Object.fromEntries(Object.keys(CLI_FLAGS).map((name) => [name, { type: 'string' as const }])),
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const get = (flag: Flag): string | undefined => {
+    const value = (values as Record<string, string | boolean | undefined>)[flag];
+    return typeof value === 'string' ? value : env[CLI_FLAGS[flag].env];
+  };
+  const int = (flag: Flag): number | undefined => {
+    const raw = get(flag);
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`--${flag} must be a non-negative integer, got '${raw}'`);
+    return n;
+  };
+  const heartbeatRaw = get('heartbeat') ?? '10000,10000';
+  const hb = /^(\d+),(\d+)$/.exec(heartbeatRaw.trim());
+  if (!hb) throw new Error(`--heartbeat must be 'send,receive' in ms, got '${heartbeatRaw}'`);
+  const overflow = get('overflow');
+  if (overflow !== undefined && overflow !== 'terminate' && overflow !== 'drop-oldest') {
+    throw new Error(`--overflow must be 'terminate' or 'drop-oldest', got '${overflow}'`);
+  }
+  const logLevel = get('log-level') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    throw new Error(`--log-level must be debug, info, warn, error or silent, got '${logLevel}'`);
+  }
+  const origins = get('allowed-origins');
+  return {
+    port: int('port') ?? 8080,
+    host: get('host') ?? '0.0.0.0',
+    path: get('path') ?? '/stomp',
+    allowedOrigins: origins
+      ? origins
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
+      : undefined,
+    heartbeat: [Number(hb[1]), Number(hb[2])],
+    maxFrameSize: int('max-frame-size'),
+    sendBufferLimit: int('send-buffer-limit'),
+    sendTimeLimit: int('send-time-limit'),
+    overflow,
+    logLevel: logLevel as LogLevel,
+  };
+}
+
+/** The `--help` text. */
+export function helpText(): string {
+  const rows = Object.entries(CLI_FLAGS).map(
+    ([flag, { env, help }]) => `  --${flag.padEnd(18)} ${help}\n  ${''.padEnd(20)} env ${env}`,
+  );
+  return `Usage: switchboard [options]\n\nSTOMP over WebSocket server with an embedded broker.\n\n${rows.join('\n')}\n  --help, -h`;
+}

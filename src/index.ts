@@ -1,0 +1,42 @@
+export { createStompServer, normalizePrefixes } from './server/create-stomp-server.js';
+export type { StompServer, StompServerOptions } from './server/create-stomp-server.js';
+export {
+  ErrorCodes,
+  SwitchboardError,
+  StompProtocolError,
+  createError,
+  isSwitchboardError,
+} from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { DEFAULT_LIMITS, resolveLimits } from './limits.js';
+export type { Limits, OverflowPolicy } from './limits.js';
+export { createConsoleLogger, silentLogger } from './logger.js';
+export type { Logger, LogLevel } from './logger.js';
+export { DirectChannel } from './messaging/channel.js';
+export type {
+  ChannelInterceptor,
+  MessageChannel,
+  MessageHandler,
+  SubscribableChannel,
+} from './messaging/channel.js';
+export { createMessage, withHeaders } from './messaging/message.js';
+export type { Message, MessageHeaders, MessageType, Principal } from './messaging/message.js';
+export { MessagingTemplate } from './messaging/template.js';
+export { HandlerRegistry } from './handlers/handler-registry.js';
+export type { HandlerFunction, MappingOptions } from './handlers/handler-registry.js';
+export type { MessageContext } from './handlers/message-context.js';
+export { defaultConverter, PayloadConversionError } from './handlers/converters.js';
+export type { MessageConverter } from './handlers/converters.js';
+export type { Broker, BrokerFeatures } from './broker/broker.js';
+export { SimpleBroker } from './broker/simple-broker.js';
+export type { SimpleBrokerOptions } from './broker/simple-broker.js';
+export { StompDecoder } from './stomp/decoder.js';
+export { encodeFrame } from './stomp/encoder.js';
+export { createFrame, createHeaders } from './stomp/frame.js';
+export type { StompCommand, StompFrame, StompHeaders, StompVersion } from './stomp/frame.js';
+export { StompProtocolHandler } from './stomp/protocol-handler.js';
+export { CloseCodes } from './websocket/handler.js';
+export type { Session, WebSocketHandler } from './websocket/handler.js';
+export { OutboundMessage } from './websocket/outbound-message.js';
+export { WebSocketEndpoint, attachWebSocketEndpoints } from './websocket/endpoint.js';
+export type { HandshakeInterceptor } from './websocket/handshake.js';

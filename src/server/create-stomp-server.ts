@@ -1,0 +1,194 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Broker } from '../broker/broker.js';
+import type { SimpleBrokerOptions } from '../broker/simple-broker.js';
+import { SimpleBroker } from '../broker/simple-broker.js';
+import { AnnotationHandler } from '../handlers/annotation-handler.js';
+import type { MessageConverter } from '../handlers/converters.js';
+import { defaultConverter } from '../handlers/converters.js';
+import { HandlerRegistry } from '../handlers/handler-registry.js';
+import type { Limits } from '../limits.js';
+import { resolveLimits } from '../limits.js';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import type { ChannelInterceptor } from '../messaging/channel.js';
+import { DirectChannel } from '../messaging/channel.js';
+import { MessagingTemplate } from '../messaging/template.js';
+import { StompProtocolHandler } from '../stomp/protocol-handler.js';
+import type { StompProtocolStats } from '../stomp/protocol-handler.js';
+import { WebSocketEndpoint, attachWebSocketEndpoints } from '../websocket/endpoint.js';
+import type { HandshakeInterceptor } from '../websocket/handshake.js';
+import { InboundRouter } from './inbound-router.js';
+
+/** Options of {@link createStompServer}. Every field is optional. */
+export interface StompServerOptions {
+  /** An HTTP(S) server to attach to (sharing its port). Default: the STOMP server creates its own. */
+  server?: http.Server;
+  /** WebSocket path(s) of the STOMP endpoint. Default '/stomp'. */
+  path?: string | string[];
+  /** Exact origins allowed to connect (`'*'` for any). Default: same origin only. */
+  allowedOrigins?: string[];
+  /** Origin patterns allowed to connect (`https://*.example.com`, `http://localhost:[*]`). */
+  allowedOriginPatterns?: string[];
+  /** Run before each WebSocket handshake: may reject, set attributes or the user. */
+  handshakeInterceptors?: HandshakeInterceptor[];
+  /** Prefixes of application destinations handled by `map()` handlers. Default ['/app']. */
+  applicationPrefixes?: string[];
+  /** Options of the embedded simple broker (prefixes default ['/topic', '/queue']). */
+  broker?: Omit<SimpleBrokerOptions, 'outbound' | 'logger'>;
+  /** Heart-beat the server offers `[send, receive]` ms. Default [10000, 10000]; [0, 0] turns it off. */
+  heartbeat?: readonly [number, number];
+  /** Separator of destination patterns: '/' (default) or '.'. */
+  pathSeparator?: '/' | '.';
+  /** Limits: frame size, headers, send buffer and time, timeouts. See {@link Limits}. */
+  limits?: Partial<Limits>;
+  /** Interceptors of the client inbound channel (frames from clients). */
+  inboundInterceptors?: ChannelInterceptor[];
+  /** Interceptors of the client outbound channel (messages to clients). */
+  outboundInterceptors?: ChannelInterceptor[];
+  /** Interceptors of the broker channel (messages the application publishes). */
+  brokerInterceptors?: ChannelInterceptor[];
+  /** Converts handler payloads and return values. Default: JSON, text and bytes by content-type. */
+  converter?: MessageConverter;
+  /** Answers plain HTTP requests on a server the STOMP server creates itself. Default: 404. */
+  requestListener?: http.RequestListener;
+  /** Where logs go. Default: nothing is logged. */
+  logger?: Logger;
+}
+
+/** A running (or ready to listen) STOMP server. */
+export interface StompServer {
+  /** Registers an application handler: `map('/echo', ctx => ctx.payload)`. */
+  readonly handlers: HandlerRegistry;
+  /** Publishes to broker destinations from anywhere in the application. */
+  readonly template: MessagingTemplate;
+  readonly channels: {
+    readonly clientInbound: DirectChannel;
+    readonly clientOutbound: DirectChannel;
+    readonly broker: DirectChannel;
+  };
+  readonly broker: Broker;
+  readonly httpServer: http.Server;
+  /** Live STOMP sessions. */
+  readonly sessionCount: number;
+  readonly stats: () => { stomp: StompProtocolStats; sessions: number };
+  /** Starts listening (only needed when the server created its own HTTP server). */
+  listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
+  /** Stops accepting, closes every session with 1001, stops the broker. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: three channels, the broker, the application handlers and the
+ * WebSocket endpoint, wired explicitly (Spring's `@EnableWebSocketMessageBroker`).
+ */
+export function createStompServer(options: StompServerOptions = {}): StompServer {
+  const logger = options.logger ?? silentLogger;
+  const limits = resolveLimits(options.limits);
+  const separator = options.pathSeparator ?? '/';
+  const appPrefixes = normalizePrefixes(options.applicationPrefixes ?? ['/app']);
+
+  const clientInbound = new DirectChannel('clientInbound', options.inboundInterceptors);
+  const clientOutbound = new DirectChannel('clientOutbound', options.outboundInterceptors);
+  const brokerChannel = new DirectChannel('broker', options.brokerInterceptors);
+
+  const broker = new SimpleBroker({
+    pathSeparator: separator,
+    maxSubscriptionsPerSession: limits.maxSubscriptionsPerSession,
+    ...options.broker,
+    outbound: clientOutbound,
+    logger,
+  });
+  const converter = options.converter ?? defaultConverter;
+  const template = new MessagingTemplate(brokerChannel, converter);
+  const handlers = new HandlerRegistry({ separator });
+  const app = new AnnotationHandler({ registry: handlers, template, prefixes: appPrefixes, converter });
+
+  clientInbound.subscribe(new InboundRouter(broker, app, appPrefixes));
+  brokerChannel.subscribe(broker);
+
+  const protocol = new StompProtocolHandler({
+    inbound: clientInbound,
+    limits,
+    heartbeat: options.heartbeat,
+    logger,
+    brokerHandlesReceipt: () => broker.features.receipts,
+    brokerHandlesTransactions: broker.features.transactions,
+  });
+  clientOutbound.subscribe(protocol);
+
+  const endpoint = new WebSocketEndpoint({
+    path: options.path ?? '/stomp',
+    handler: protocol,
+    allowedOrigins: options.allowedOrigins,
+    allowedOriginPatterns: options.allowedOriginPatterns,
+    handshakeInterceptors: options.handshakeInterceptors,
+    limits,
+    logger,
+  });
+
+  const ownServer = options.server === undefined;
+  const httpServer =
+    options.server ??
+    http.createServer(
+      options.requestListener ??
+        ((_req, res) => {
+          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+        }),
+    );
+  const detach = attachWebSocketEndpoints(httpServer, [endpoint]);
+  void broker.start();
+
+  let closing: Promise<void> | undefined;
+  return {
+    handlers,
+    template,
+    channels: { clientInbound, clientOutbound, broker: brokerChannel },
+    broker,
+    httpServer,
+    get sessionCount() {
+      return protocol.sessionCount;
+    },
+    stats: () => ({ stomp: { ...protocol.stats }, sessions: protocol.sessionCount }),
+    listen(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address() as AddressInfo;
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          const path = Array.isArray(options.path)
+            ? (options.path[0] ?? '/stomp')
+            : (options.path ?? '/stomp');
+          resolve({
+            port: address.port,
+            host: address.address,
+            url: `ws://${shownHost}:${address.port}${path}`,
+          });
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        detach();
+        const serverClosed =
+          ownServer && httpServer.listening ? closeHttpServer(httpServer) : Promise.resolve();
+        protocol.closeAll();
+        await endpoint.close();
+        await Promise.resolve(broker.stop());
+        if (ownServer) httpServer.closeAllConnections();
+        await serverClosed;
+      })();
+      return closing;
+    },
+  };
+}
+
+function closeHttpServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** '/app' → '/app/' (a prefix always ends with a separator, as in Spring). */
+export function normalizePrefixes(prefixes: readonly string[]): string[] {
+  return prefixes.map((p) => (p.endsWith('/') || p.endsWith('.') ? p : `${p}/`));
+}

@@ -1,0 +1,51 @@
+import { isUtf8 } from 'node:buffer';
+import type { Message } from '../messaging/message.js';
+import { OutboundMessage } from '../websocket/outbound-message.js';
+import { encodeFrame } from './encoder.js';
+import type { StompCommand, StompFrame, StompVersion } from './frame.js';
+import { createHeaders } from './frame.js';
+
+const VERSION_INDEX: Record<StompVersion, number> = { '1.0': 0, '1.1': 1, '1.2': 2 };
+
+/**
+ * Turns an outbound MESSAGE into bytes for a client of `version`. Deliveries of one publish
+ * that share a `nativeHeaders` object share the encoded result through the message's
+ * `deliveryCache`, so a fan-out to N subscribers encodes and frames once.
+ */
+export function encodeMessageDelivery(message: Message, version: StompVersion): OutboundMessage {
+  const { deliveryCache, nativeHeaders } = message.headers;
+  if (deliveryCache === undefined) return toOutbound(messageFrame(message), version);
+  let perVersion = deliveryCache.get(nativeHeaders) as (OutboundMessage | undefined)[] | undefined;
+  if (perVersion === undefined) {
+    perVersion = [undefined, undefined, undefined];
+    deliveryCache.set(nativeHeaders, perVersion);
+  }
+  const index = VERSION_INDEX[version];
+  return (perVersion[index] ??= toOutbound(messageFrame(message), version));
+}
+
+/** Encodes any frame for a client of `version` (undefined before negotiation: treated as 1.2). */
+export function toOutbound(frame: StompFrame, version: StompVersion | undefined): OutboundMessage {
+  const bytes = encodeFrame(frame, version ?? '1.2');
+  // A WebSocket text frame must be valid UTF-8; bodies that are not go as binary frames.
+  return new OutboundMessage(bytes, frame.body.length > 0 && !isUtf8(frame.body));
+}
+
+/** Builds a frame of `command` from a message's native headers. */
+export function frameOf(command: StompCommand, message: Message): StompFrame {
+  return { command, headers: message.headers.nativeHeaders, body: message.payload };
+}
+
+function messageFrame(message: Message): StompFrame {
+  const { nativeHeaders, destination, subscriptionId } = message.headers;
+  if (
+    (nativeHeaders.subscription !== undefined || subscriptionId === undefined) &&
+    (nativeHeaders.destination !== undefined || destination === undefined)
+  ) {
+    return { command: 'MESSAGE', headers: nativeHeaders, body: message.payload };
+  }
+  const headers = createHeaders({ destination, subscription: subscriptionId });
+  Object.assign(headers, nativeHeaders);
+  if (subscriptionId !== undefined) headers.subscription = subscriptionId;
+  return { command: 'MESSAGE', headers, body: message.payload };
+}

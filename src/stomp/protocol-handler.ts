@@ -1,0 +1,545 @@
+import type { MessageChannel, MessageHandler } from '../messaging/channel.js';
+import type { Message, MessageType } from '../messaging/message.js';
+import { createMessage } from '../messaging/message.js';
+import { ErrorCodes, StompProtocolError, SwitchboardError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import type { Session, WebSocketHandler } from '../websocket/handler.js';
+import { CloseCodes } from '../websocket/handler.js';
+import { OutboundMessage } from '../websocket/outbound-message.js';
+import { StompDecoder } from './decoder.js';
+import type { StompFrame, StompHeaders } from './frame.js';
+import { STOMP_VERSIONS, createFrame, createHeaders, negotiateVersion, parseHeartbeat } from './frame.js';
+import { encodeMessageDelivery, frameOf, toOutbound } from './outbound-encoder.js';
+import { StompConnection } from './stomp-connection.js';
+
+/** Options of {@link StompProtocolHandler}. */
+export interface StompProtocolHandlerOptions {
+  /** Where client frames go, as messages (the client inbound channel). */
+  inbound: MessageChannel;
+  /** Limits (frame size, header count, timeouts). */
+  limits: Limits;
+  /** Heart-beat the server offers `[send, receive]`, ms. Default [10000, 10000]; [0, 0] turns it off. */
+  heartbeat?: readonly [number, number];
+  /** A client silent for this many times its receive interval is closed. Default 3. */
+  heartbeatGrace?: number;
+  /** Value of the CONNECTED `server` header. */
+  serverName?: string;
+  /** True when the broker answers the `receipt` of this message itself (a relay). Default: never. */
+  brokerHandlesReceipt?: (message: Message) => boolean;
+  /** True when the broker applies transactions itself (a relay). Default false. */
+  brokerHandlesTransactions?: boolean;
+  /** Most transactions one session may have open. Default 16. */
+  maxTransactions?: number;
+  /** Most frames one transaction may hold. Default 1000. */
+  maxTransactionFrames?: number;
+  logger?: Logger;
+}
+
+/** Counters of the STOMP layer (Spring's `StompSubProtocolHandler.Stats`, plus errors). */
+export interface StompProtocolStats {
+  connect: number;
+  connected: number;
+  disconnect: number;
+  errors: number;
+  heartbeatTimeouts: number;
+}
+
+const HEARTBEAT = new OutboundMessage(Buffer.from('\n'));
+const SUPPORTED_VERSIONS = STOMP_VERSIONS.join(',');
+
+/**
+ * STOMP over any {@link Session}: decodes frames, keeps per-session order, turns frames into
+ * messages on the inbound channel, and turns outbound messages (CONNECT_ACK, MESSAGE, RECEIPT,
+ * ERROR, HEARTBEAT) back into frames. It answers CONNECTED, RECEIPT and ERROR, runs heart-beats,
+ * and applies transactions when the broker does not.
+ */
+export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
+  readonly subProtocols = ['v12.stomp', 'v11.stomp', 'v10.stomp'] as const;
+  readonly stats: StompProtocolStats = {
+    connect: 0,
+    connected: 0,
+    disconnect: 0,
+    errors: 0,
+    heartbeatTimeouts: 0,
+  };
+
+  readonly #inbound: MessageChannel;
+  readonly #limits: Limits;
+  readonly #heartbeat: readonly [number, number];
+  readonly #grace: number;
+  readonly #serverName: string;
+  readonly #brokerHandlesReceipt: (message: Message) => boolean;
+  readonly #brokerHandlesTransactions: boolean;
+  readonly #maxTransactions: number;
+  readonly #maxTransactionFrames: number;
+  readonly #logger: Logger;
+  readonly #connections = new Map<string, StompConnection>();
+
+  constructor(options: StompProtocolHandlerOptions) {
+    this.#inbound = options.inbound;
+    this.#limits = options.limits;
+    this.#heartbeat = options.heartbeat ?? [10_000, 10_000];
+    this.#grace = options.heartbeatGrace ?? 3;
+    this.#serverName = options.serverName ?? 'Switchboard';
+    this.#brokerHandlesReceipt = options.brokerHandlesReceipt ?? (() => false);
+    this.#brokerHandlesTransactions = options.brokerHandlesTransactions ?? false;
+    this.#maxTransactions = options.maxTransactions ?? 16;
+    this.#maxTransactionFrames = options.maxTransactionFrames ?? 1000;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** Number of live STOMP sessions. */
+  get sessionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Ids of the live STOMP sessions. */
+  sessionIds(): string[] {
+    return [...this.#connections.keys()];
+  }
+
+  // ---- WebSocketHandler: the client side ----
+
+  onOpen(session: Session): void {
+    const decoder = new StompDecoder({
+      maxFrameSize: this.#limits.maxFrameSize,
+      maxHeaders: this.#limits.maxHeaders,
+      maxHeaderLineLength: this.#limits.maxHeaderLineLength,
+    });
+    const connection = new StompConnection(session, decoder, this.#process, this.#fail, {
+      maxBacklog: 1000,
+      handlerTimeout: this.#limits.handlerTimeout,
+      onTimeout: (conn, frame) =>
+        this.#logger.warn('Handler did not finish in time; the session queue moves on', {
+          sessionId: conn.id,
+          command: frame.command,
+          destination: frame.headers.destination,
+          handlerTimeout: this.#limits.handlerTimeout,
+        }),
+    });
+    this.#connections.set(session.id, connection);
+    const timer = setTimeout(() => {
+      if (connection.state === 'new') {
+        this.#fail(
+          connection,
+          undefined,
+          new StompProtocolError(
+            ErrorCodes.ERR_STOMP_NOT_CONNECTED,
+            `No CONNECT frame received within connectTimeout (${this.#limits.connectTimeout} ms)`,
+          ),
+        );
+      }
+    }, this.#limits.connectTimeout);
+    timer.unref();
+    connection.timers.push(timer);
+  }
+
+  onMessage(session: Session, data: Buffer): void {
+    const connection = this.#connections.get(session.id);
+    if (connection === undefined || connection.state === 'closing') return;
+    connection.read = true;
+    let frames: StompFrame[];
+    try {
+      frames = connection.decoder.decode(data);
+    } catch (error) {
+      this.#fail(connection, undefined, error);
+      return;
+    }
+    if (frames.length > 0) connection.enqueue(frames);
+  }
+
+  onClose(session: Session, code: number): void {
+    const connection = this.#connections.get(session.id);
+    if (connection === undefined) return;
+    this.#connections.delete(session.id);
+    const wasConnected = connection.state !== 'new';
+    connection.dispose();
+    if (wasConnected) this.#sendDisconnect(connection, code);
+  }
+
+  onError(session: Session, error: Error): void {
+    this.#logger.debug('Transport error', { sessionId: session.id, error: error.message });
+  }
+
+  // ---- MessageHandler: the broker side (client outbound channel) ----
+
+  handleMessage(message: Message): void {
+    const sessionId = message.headers.sessionId;
+    if (sessionId === undefined) return;
+    const connection = this.#connections.get(sessionId);
+    if (connection === undefined || connection.state === 'closing') return;
+    switch (message.headers.type) {
+      case 'MESSAGE':
+        if (connection.state === 'connected')
+          connection.write(encodeMessageDelivery(message, connection.version!));
+        return;
+      case 'CONNECT_ACK':
+        this.#connected(connection, message);
+        return;
+      case 'RECEIPT':
+        connection.write(toOutbound(frameOf('RECEIPT', message), connection.version));
+        return;
+      case 'HEARTBEAT':
+        connection.write(HEARTBEAT);
+        return;
+      case 'ERROR':
+        connection.write(toOutbound(frameOf('ERROR', message), connection.version));
+        this.#close(connection, CloseCodes.PROTOCOL_ERROR, message.headers.nativeHeaders.message ?? 'Error');
+        return;
+      case 'DISCONNECT_ACK':
+        this.#close(connection, CloseCodes.NORMAL, '');
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Closes every session (server shutdown). */
+  closeAll(code: number = CloseCodes.GOING_AWAY, reason = 'Server shutting down'): void {
+    for (const connection of [...this.#connections.values()]) this.#close(connection, code, reason);
+  }
+
+  // ---- frame processing ----
+
+  readonly #process = (connection: StompConnection, frame: StompFrame): void | Promise<void> => {
+    const command = frame.command;
+    if (command === 'CONNECT' || command === 'STOMP') return this.#connect(connection, frame);
+    if (connection.state === 'new') {
+      throw new StompProtocolError(
+        ErrorCodes.ERR_STOMP_NOT_CONNECTED,
+        `${command} frame received before CONNECT`,
+      );
+    }
+    switch (command) {
+      case 'SEND':
+        require(frame, 'destination');
+        if (this.#inTransaction(connection, frame)) return;
+        return this.#forward(connection, frame, 'MESSAGE');
+      case 'SUBSCRIBE':
+        require(frame, 'destination');
+        require(frame, 'id');
+        return this.#forward(connection, frame, 'SUBSCRIBE');
+      case 'UNSUBSCRIBE':
+        require(frame, 'id');
+        return this.#forward(connection, frame, 'UNSUBSCRIBE');
+      case 'ACK':
+      case 'NACK':
+        this.#requireAckId(connection, frame);
+        if (this.#inTransaction(connection, frame)) return;
+        return this.#forward(connection, frame, command);
+      case 'BEGIN':
+      case 'COMMIT':
+      case 'ABORT':
+        return this.#transaction(connection, frame);
+      case 'DISCONNECT':
+        return this.#disconnect(connection, frame);
+      default:
+        throw new StompProtocolError(
+          ErrorCodes.ERR_STOMP_UNKNOWN_COMMAND,
+          `Unexpected ${command} frame from a client`,
+        );
+    }
+  };
+
+  #connect(connection: StompConnection, frame: StompFrame): void | Promise<void> {
+    if (connection.state !== 'new') {
+      throw new StompProtocolError(ErrorCodes.ERR_STOMP_ALREADY_CONNECTED, 'Session is already connected');
+    }
+    const version = negotiateVersion(frame.headers['accept-version']);
+    if (version === undefined) {
+      throw new StompProtocolError(
+        ErrorCodes.ERR_STOMP_UNSUPPORTED_VERSION,
+        `Supported protocol versions are ${SUPPORTED_VERSIONS}; the client accepts ${frame.headers['accept-version']}`,
+      );
+    }
+    const heartbeat = parseHeartbeat(frame.headers['heart-beat']);
+    if (heartbeat === undefined) {
+      throw new StompProtocolError(
+        ErrorCodes.ERR_STOMP_INVALID_HEADER,
+        `Invalid heart-beat header '${frame.headers['heart-beat']}' (expected 'cx,cy')`,
+      );
+    }
+    connection.version = version;
+    connection.decoder.version = version;
+    connection.state = 'connecting';
+    connection.connectFrame = frame;
+    this.stats.connect++;
+    const message = createMessage({
+      type: 'CONNECT',
+      sessionId: connection.id,
+      user: connection.user,
+      sessionAttributes: connection.session.attributes,
+      heartbeat,
+      nativeHeaders: frame.headers,
+    });
+    return this.#send(connection, message, undefined);
+  }
+
+  #connected(connection: StompConnection, ack: Message): void {
+    const connect = connection.connectFrame;
+    if (connection.state !== 'connecting' || connect === undefined) return;
+    connection.connectFrame = undefined;
+    const user = ack.headers.user ?? connection.user;
+    if (user !== undefined && connection.session.principal === undefined) connection.session.principal = user;
+    const [cx, cy] = parseHeartbeat(connect.headers['heart-beat']) ?? [0, 0];
+    const [sx, sy] = this.#heartbeat;
+    connection.sendInterval = sx > 0 && cy > 0 ? Math.max(sx, cy) : 0;
+    connection.receiveInterval = sy > 0 && cx > 0 ? Math.max(sy, cx) : 0;
+    const headers = createHeaders({
+      version: connection.version,
+      'heart-beat': `${sx},${sy}`,
+      server: this.#serverName,
+      session: connection.id,
+      'user-name': user?.name,
+    });
+    connection.state = 'connected';
+    this.stats.connected++;
+    connection.write(
+      toOutbound({ command: 'CONNECTED', headers, body: Buffer.alloc(0) }, connection.version),
+    );
+    const receipt = connect.headers.receipt;
+    if (receipt !== undefined) this.#receipt(connection, receipt);
+    this.#startHeartbeats(connection);
+  }
+
+  #startHeartbeats(connection: StompConnection): void {
+    if (connection.sendInterval > 0) {
+      // Checking at half the interval keeps any silence under one full interval.
+      const timer = setInterval(() => {
+        if (!connection.wrote) connection.write(HEARTBEAT);
+        connection.wrote = false;
+      }, connection.sendInterval / 2);
+      timer.unref();
+      connection.timers.push(timer);
+    }
+    if (connection.receiveInterval > 0) {
+      const window = connection.receiveInterval * this.#grace;
+      connection.read = false;
+      const timer = setInterval(() => {
+        if (connection.read) {
+          connection.read = false;
+          return;
+        }
+        this.stats.heartbeatTimeouts++;
+        this.#fail(
+          connection,
+          undefined,
+          new StompProtocolError(
+            ErrorCodes.ERR_STOMP_HEARTBEAT_TIMEOUT,
+            `No data received for ${window} ms (heart-beat ${connection.receiveInterval} ms × ${this.#grace})`,
+          ),
+        );
+      }, window);
+      timer.unref();
+      connection.timers.push(timer);
+    }
+  }
+
+  /** Turns a frame into a message of `type` and sends it to the inbound channel. */
+  #forward(connection: StompConnection, frame: StompFrame, type: MessageType): void | Promise<void> {
+    const headers = frame.headers;
+    const message = createMessage(
+      {
+        type,
+        sessionId: connection.id,
+        user: connection.user,
+        sessionAttributes: connection.session.attributes,
+        destination: headers.destination,
+        subscriptionId: type === 'SUBSCRIBE' || type === 'UNSUBSCRIBE' ? headers.id : undefined,
+        nativeHeaders: headers,
+      },
+      frame.body,
+    );
+    return this.#send(connection, message, headers.receipt);
+  }
+
+  /** Sends to the inbound channel, then answers the receipt unless the broker will. */
+  #send(connection: StompConnection, message: Message, receipt: string | undefined): void | Promise<void> {
+    const result = this.#inbound.send(message);
+    const ownReceipt = receipt !== undefined && !this.#brokerHandlesReceipt(message);
+    if (typeof result === 'boolean') {
+      if (result && ownReceipt) this.#receipt(connection, receipt);
+      return;
+    }
+    return result.then((sent) => {
+      if (sent && ownReceipt) this.#receipt(connection, receipt);
+    });
+  }
+
+  #receipt(connection: StompConnection, receiptId: string): void {
+    if (!connection.isOpen) return;
+    const frame = createFrame('RECEIPT', { 'receipt-id': receiptId });
+    connection.write(toOutbound(frame, connection.version));
+  }
+
+  #requireAckId(connection: StompConnection, frame: StompFrame): void {
+    if (connection.version === '1.2') require(frame, 'id');
+    else if (frame.headers.id === undefined) require(frame, 'message-id');
+  }
+
+  /** Buffers a SEND/ACK/NACK that names a transaction; returns true when it did. */
+  #inTransaction(connection: StompConnection, frame: StompFrame): boolean {
+    const id = frame.headers.transaction;
+    if (id === undefined || this.#brokerHandlesTransactions) return false;
+    const frames = connection.transactions.get(id);
+    if (frames === undefined) {
+      throw new StompProtocolError(ErrorCodes.ERR_STOMP_UNKNOWN_TRANSACTION, `Unknown transaction '${id}'`);
+    }
+    if (frames.length >= this.#maxTransactionFrames) {
+      throw new StompProtocolError(
+        ErrorCodes.ERR_STOMP_UNKNOWN_TRANSACTION,
+        `Transaction '${id}' exceeds maxTransactionFrames (${this.#maxTransactionFrames})`,
+      );
+    }
+    frames.push(frame);
+    if (frame.headers.receipt !== undefined) this.#receipt(connection, frame.headers.receipt);
+    return true;
+  }
+
+  #transaction(connection: StompConnection, frame: StompFrame): void | Promise<void> {
+    const id = require(frame, 'transaction');
+    if (this.#brokerHandlesTransactions)
+      return this.#forward(connection, frame, frame.command as MessageType);
+    const transactions = connection.transactions;
+    const receipt = frame.headers.receipt;
+    if (frame.command === 'BEGIN') {
+      if (transactions.has(id)) {
+        throw new StompProtocolError(
+          ErrorCodes.ERR_STOMP_DUPLICATE_TRANSACTION,
+          `Transaction '${id}' is already open`,
+        );
+      }
+      if (transactions.size >= this.#maxTransactions) {
+        throw new StompProtocolError(
+          ErrorCodes.ERR_STOMP_DUPLICATE_TRANSACTION,
+          `Too many open transactions: maxTransactions is ${this.#maxTransactions}`,
+        );
+      }
+      transactions.set(id, []);
+      if (receipt !== undefined) this.#receipt(connection, receipt);
+      return;
+    }
+    const frames = transactions.get(id);
+    if (frames === undefined) {
+      throw new StompProtocolError(ErrorCodes.ERR_STOMP_UNKNOWN_TRANSACTION, `Unknown transaction '${id}'`);
+    }
+    transactions.delete(id);
+    const done = (): void => {
+      if (receipt !== undefined) this.#receipt(connection, receipt);
+    };
+    if (frame.command === 'ABORT') return done();
+    const result = this.#replay(connection, frames.map(withoutTransaction), 0);
+    if (result === undefined) return done();
+    return result.then(done);
+  }
+
+  #replay(connection: StompConnection, frames: StompFrame[], from: number): void | Promise<void> {
+    for (let i = from; i < frames.length; i++) {
+      const result = this.#process(connection, frames[i]!);
+      if (result !== undefined) return result.then(() => this.#replay(connection, frames, i + 1));
+    }
+  }
+
+  #disconnect(connection: StompConnection, frame: StompFrame): void {
+    this.#sendDisconnect(connection, CloseCodes.NORMAL);
+    const receipt = frame.headers.receipt;
+    if (receipt !== undefined) this.#receipt(connection, receipt);
+    this.#close(connection, CloseCodes.NORMAL, '');
+  }
+
+  /** Tells the broker the session is gone (once), whatever ended it. */
+  #sendDisconnect(connection: StompConnection, code: number): void {
+    if (connection.disconnected) return;
+    connection.disconnected = true;
+    this.stats.disconnect++;
+    const message = createMessage({
+      type: 'DISCONNECT',
+      sessionId: connection.id,
+      user: connection.user,
+      sessionAttributes: connection.session.attributes,
+      nativeHeaders: createHeaders({ 'close-code': String(code) }),
+    });
+    try {
+      const result = this.#inbound.send(message);
+      if (typeof result !== 'boolean') {
+        result.catch((error: unknown) => this.#logger.warn('DISCONNECT handling failed', { error }));
+      }
+    } catch (error) {
+      this.#logger.warn('DISCONNECT handling failed', { sessionId: connection.id, error });
+    }
+  }
+
+  #close(connection: StompConnection, code: number, reason: string): void {
+    connection.dispose();
+    connection.session.close(code, truncateReason(reason));
+  }
+
+  /** Answers a failed frame (or undecodable bytes) with an ERROR frame, then closes. */
+  readonly #fail = (connection: StompConnection, frame: StompFrame | undefined, error: unknown): void => {
+    if (!connection.isOpen) return;
+    this.stats.errors++;
+    const known = error instanceof SwitchboardError;
+    const code = known ? error.code : ErrorCodes.ERR_HANDLER_FAILED;
+    const summary = known
+      ? error.message
+      : `Failed to process ${frame?.command ?? 'frame'}${frame?.headers.destination ? ` to ${frame.headers.destination}` : ''}`;
+    if (!known) {
+      this.#logger.error(summary, { sessionId: connection.id, error });
+    } else {
+      this.#logger.debug('STOMP error', { sessionId: connection.id, code, message: summary });
+    }
+    const headers: StompHeaders = createHeaders({
+      message: firstLine(summary),
+      'content-type': 'text/plain',
+      'receipt-id': frame?.headers.receipt,
+      version: code === ErrorCodes.ERR_STOMP_UNSUPPORTED_VERSION ? SUPPORTED_VERSIONS : undefined,
+      code,
+    });
+    const details = frame
+      ? `\nframe: ${frame.command}${frame.headers.destination ? ` ${frame.headers.destination}` : ''}`
+      : '';
+    const body = Buffer.from(`${summary}\ncode: ${code}${details}\n`, 'utf8');
+    connection.write(toOutbound({ command: 'ERROR', headers, body }, connection.version));
+    const closeCode =
+      code === ErrorCodes.ERR_STOMP_FRAME_TOO_LARGE
+        ? CloseCodes.MESSAGE_TOO_BIG
+        : known
+          ? CloseCodes.PROTOCOL_ERROR
+          : CloseCodes.SERVER_ERROR;
+    this.#close(connection, closeCode, summary);
+  };
+}
+
+function require(frame: StompFrame, header: string): string {
+  const value = frame.headers[header];
+  if (value === undefined || value === '') {
+    throw new StompProtocolError(
+      ErrorCodes.ERR_STOMP_MISSING_HEADER,
+      `${frame.command} frame is missing the required '${header}' header`,
+    );
+  }
+  return value;
+}
+
+function withoutTransaction(frame: StompFrame): StompFrame {
+  const headers = createHeaders(frame.headers);
+  delete headers.transaction;
+  delete headers.receipt;
+  return { command: frame.command, headers, body: frame.body };
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 256 ? `${line.slice(0, 253)}...` : line;
+}
+
+/** WebSocket close reasons are limited to 123 bytes. */
+function truncateReason(reason: string): string {
+  const line = firstLine(reason);
+  if (Buffer.byteLength(line) <= 123) return line;
+  let cut = line.slice(0, 120);
+  while (Buffer.byteLength(cut) > 120) cut = cut.slice(0, -1);
+  return `${cut}...`;
+}

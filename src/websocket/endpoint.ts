@@ -1,0 +1,214 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { Limits } from '../limits.js';
+import { resolveLimits } from '../limits.js';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import type { Principal } from '../messaging/message.js';
+import type { Session, WebSocketHandler } from './handler.js';
+import { CloseCodes } from './handler.js';
+import type { HandshakeDecision, HandshakeInterceptor, HandshakeRequest } from './handshake.js';
+import { checkOrigin, parseCookies, selectProtocol } from './handshake.js';
+import type { SessionStats } from './session.js';
+import { WebSocketSession, createSessionStats } from './session.js';
+
+/** Options of {@link WebSocketEndpoint}. */
+export interface WebSocketEndpointOptions {
+  /** Path(s) this endpoint answers (exact match, query ignored). */
+  path: string | readonly string[];
+  handler: WebSocketHandler;
+  /** Exact origins allowed (`'*'` for any). Default: same origin only. */
+  allowedOrigins?: readonly string[] | undefined;
+  /** CORS-style origin patterns (`https://*.example.com`, `http://localhost:[*]`). */
+  allowedOriginPatterns?: readonly string[] | undefined;
+  handshakeInterceptors?: readonly HandshakeInterceptor[] | undefined;
+  limits?: Partial<Limits> | Limits | undefined;
+  logger?: Logger | undefined;
+}
+
+/**
+ * One WebSocket endpoint: origin check, handshake interceptors, sub-protocol negotiation,
+ * then a {@link WebSocketSession} handed to the handler. Install with
+ * {@link attachWebSocketEndpoints}.
+ */
+export class WebSocketEndpoint {
+  readonly paths: readonly string[];
+  readonly stats: SessionStats = createSessionStats();
+  readonly #options: WebSocketEndpointOptions;
+  readonly #limits: Limits;
+  readonly #logger: Logger;
+  readonly #wss: WebSocketServer;
+  readonly #sessions = new Set<WebSocketSession>();
+  #closeWaiters: (() => void)[] = [];
+  #closed = false;
+
+  constructor(options: WebSocketEndpointOptions) {
+    this.#options = options;
+    this.paths = typeof options.path === 'string' ? [options.path] : [...options.path];
+    this.#limits = resolveLimits(options.limits);
+    this.#logger = options.logger ?? silentLogger;
+    const supported = options.handler.subProtocols ?? [];
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      clientTracking: false,
+      maxPayload: this.#limits.maxWebSocketMessageSize,
+      handleProtocols: (offered) => selectProtocol(offered, supported),
+    });
+  }
+
+  /** Live sessions. */
+  get sessions(): ReadonlySet<Session> {
+    return this.#sessions;
+  }
+
+  /** True when `req` is for one of this endpoint's paths. */
+  matches(req: IncomingMessage): boolean {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    return this.paths.includes(path ?? '');
+  }
+
+  /** Handles an upgrade for this endpoint; returns false (doing nothing) when the path is not ours. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (!this.matches(req)) return false;
+    socket.on('error', () => socket.destroy());
+    if (this.#closed) {
+      reject(socket, 503, 'Server shutting down');
+      return true;
+    }
+    const secure = (req.socket as Socket & { encrypted?: boolean }).encrypted === true;
+    if (!checkOrigin(req.headers.origin, req.headers.host, this.#options, secure)) {
+      this.#logger.info('WebSocket handshake refused: origin not allowed', { origin: req.headers.origin });
+      reject(socket, 403, 'Origin not allowed');
+      return true;
+    }
+    void this.#intercept(req, socket, head);
+    return true;
+  }
+
+  /** Closes every session (1001 by default) and stops accepting; resolves when all are closed. */
+  close(
+    code: number = CloseCodes.GOING_AWAY,
+    reason = 'Server shutting down',
+    timeout = 3000,
+  ): Promise<void> {
+    this.#closed = true;
+    for (const session of this.#sessions) session.close(code, reason);
+    if (this.#sessions.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        for (const session of this.#sessions) session.ws.terminate();
+        resolve();
+      }, timeout);
+      timer.unref();
+      this.#closeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async #intercept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    const attributes = new Map<string, unknown>();
+    let principal: Principal | undefined;
+    const request: HandshakeRequest = {
+      req,
+      url,
+      headers: req.headers,
+      cookies: parseCookies(req.headers.cookie),
+      query: url.searchParams,
+      remoteAddress: req.socket.remoteAddress,
+      attributes,
+      setPrincipal: (p) => {
+        principal = p;
+      },
+      get principal() {
+        return principal;
+      },
+    };
+    const interceptors = this.#options.handshakeInterceptors ?? [];
+    try {
+      for (const interceptor of interceptors) {
+        const decision: HandshakeDecision = await interceptor.beforeHandshake(request);
+        if (decision === false) return reject(socket, 403, 'Forbidden');
+        if (typeof decision === 'object' && decision !== null) {
+          return reject(socket, decision.reject.status, decision.reject.reason);
+        }
+      }
+    } catch (error) {
+      this.#logger.error('Handshake interceptor failed', { error });
+      for (const interceptor of interceptors) interceptor.afterHandshake?.(request, error);
+      return reject(socket, 500, 'Internal Server Error');
+    }
+    if (socket.destroyed) return;
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new WebSocketSession({
+        ws,
+        socket: socket as Socket,
+        handler: this.#options.handler,
+        uri: url,
+        headers: req.headers,
+        remoteAddress: req.socket.remoteAddress,
+        attributes,
+        principal,
+        limits: this.#limits,
+        stats: this.stats,
+        logger: this.#logger,
+        onClosed: (s) => this.#forget(s),
+      });
+      this.#sessions.add(session);
+      for (const interceptor of interceptors) interceptor.afterHandshake?.(request);
+      try {
+        this.#options.handler.onOpen?.(session);
+      } catch (error) {
+        this.#logger.error('WebSocket handler onOpen failed', { error });
+        session.close(CloseCodes.SERVER_ERROR, 'Internal error');
+      }
+    });
+  }
+
+  #forget(session: WebSocketSession): void {
+    this.#sessions.delete(session);
+    if (this.#sessions.size === 0 && this.#closeWaiters.length > 0) {
+      const waiters = this.#closeWaiters;
+      this.#closeWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}
+
+/** Writes a plain HTTP error on a socket that asked to upgrade, then closes it. */
+function reject(socket: Duplex, status: number, reason?: string): void {
+  if (socket.destroyed) return;
+  const text = STATUS_CODES[status] ?? 'Error';
+  const body = `${reason ?? text}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Installs one 'upgrade' listener on `server` that routes to the first matching endpoint and
+ * answers 404 when none matches. Returns a function that removes it.
+ */
+export function attachWebSocketEndpoints(
+  server: HttpServer,
+  endpoints: readonly WebSocketEndpoint[],
+): () => void {
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    for (const endpoint of endpoints) {
+      if (endpoint.handleUpgrade(req, socket, head)) return;
+    }
+    reject(socket, 404, 'No WebSocket endpoint at this path');
+  };
+  server.on('upgrade', onUpgrade);
+  return () => {
+    server.off('upgrade', onUpgrade);
+  };
+}

@@ -1,0 +1,131 @@
+import type { IncomingMessage } from 'node:http';
+import type { Principal } from '../messaging/message.js';
+
+/** What a handshake interceptor sees of the HTTP upgrade request. */
+export interface HandshakeRequest {
+  readonly req: IncomingMessage;
+  readonly url: URL;
+  readonly headers: IncomingMessage['headers'];
+  readonly cookies: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly remoteAddress: string | undefined;
+  /** Seeds the session's attributes. */
+  readonly attributes: Map<string, unknown>;
+  /** Sets the session's user (fixed for the session's life). */
+  setPrincipal(principal: Principal): void;
+  readonly principal: Principal | undefined;
+}
+
+/** `true`/`undefined` continues; `false` rejects with 403; `{ reject }` rejects with that status. */
+export type HandshakeDecision = boolean | undefined | void | { reject: { status: number; reason?: string } };
+
+/** Runs before (and after) each WebSocket handshake (Spring's `HandshakeInterceptor`). */
+export interface HandshakeInterceptor {
+  beforeHandshake(request: HandshakeRequest): HandshakeDecision | Promise<HandshakeDecision>;
+  afterHandshake?(request: HandshakeRequest, error?: unknown): void;
+}
+
+/** Origin policy: same-origin unless origins or patterns are configured. */
+export interface OriginOptions {
+  allowedOrigins?: readonly string[] | undefined;
+  allowedOriginPatterns?: readonly string[] | undefined;
+}
+
+/**
+ * Decides whether a browser origin may connect. A request without `Origin` (non-browser
+ * clients) passes, as in Spring; `'*'` allows all; otherwise the origin must equal the
+ * request's own host (same origin), be listed, or match a pattern.
+ */
+export function checkOrigin(
+  origin: string | undefined,
+  host: string | undefined,
+  options: OriginOptions,
+  secure = false,
+): boolean {
+  if (origin === undefined) return true;
+  const allowed = options.allowedOrigins ?? [];
+  if (allowed.includes('*')) return true;
+  const normalized = normalizeOrigin(origin);
+  if (normalized === undefined) return false;
+  if (allowed.some((a) => normalizeOrigin(a) === normalized)) return true;
+  if ((options.allowedOriginPatterns ?? []).some((p) => compileOriginPattern(p).test(normalized)))
+    return true;
+  if (host === undefined) return false;
+  const hostOrigin = normalizeOrigin(`${secure ? 'https' : 'http'}://${host}`);
+  const wsAlias = normalized.replace(/^wss:/, 'https:').replace(/^ws:/, 'http:');
+  return hostOrigin === normalized || hostOrigin === wsAlias || sameHostPort(normalized, host);
+}
+
+/** Same host and port regardless of scheme is what a browser sends for a same-origin page behind TLS termination. */
+function sameHostPort(origin: string, host: string): boolean {
+  try {
+    const o = new URL(origin);
+    const h = new URL(`${o.protocol}//${host}`);
+    return o.host === h.host;
+  } catch {
+    return false;
+  }
+}
+
+function normalizeOrigin(origin: string): string | undefined {
+  if (origin === 'null') return undefined;
+  try {
+    const url = new URL(origin);
+    if (url.host === '') return undefined;
+    return `${url.protocol}//${url.host}`.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+const patternCache = new Map<string, RegExp>();
+
+/** `https://*.example.com`, `http://localhost:[*]`, `http://localhost:[8080,8081]` → RegExp. */
+export function compileOriginPattern(pattern: string): RegExp {
+  let compiled = patternCache.get(pattern);
+  if (compiled) return compiled;
+  let ports = '';
+  let base = pattern.toLowerCase();
+  const portList = /:\[([^\]]*)\]$/.exec(base);
+  if (portList) {
+    base = base.slice(0, portList.index);
+    const list = portList[1]!.split(',').map((p) => p.trim());
+    ports = list.includes('*') ? '(:\\d+)?' : `(:(${list.map((p) => p.replace(/\D/g, '')).join('|')}))`;
+  }
+  const escaped = base
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+    .join('[^/]*');
+  compiled = new RegExp(`^${escaped}${ports}$`);
+  patternCache.set(pattern, compiled);
+  return compiled;
+}
+
+/** Picks the first protocol the client offered that the server supports (case-insensitive). */
+export function selectProtocol(offered: Iterable<string>, supported: readonly string[]): string | false {
+  const lower = supported.map((s) => s.toLowerCase());
+  for (const protocol of offered) {
+    if (lower.includes(protocol.toLowerCase())) return protocol;
+  }
+  return false;
+}
+
+/** Parses a Cookie header into a map (first occurrence wins). */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (!header) return cookies;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name || name in cookies) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      cookies[name] = decodeURIComponent(value);
+    } catch {
+      cookies[name] = value;
+    }
+  }
+  return cookies;
+}

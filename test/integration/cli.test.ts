@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
+import { within } from '../helpers/server.js';
+
+const cli = fileURLToPath(new URL('../../src/cli/switchboard.ts', import.meta.url));
+
+test('the standalone server serves STOMP and the demo page, and stops cleanly on SIGTERM', async (t) => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const url = await within(
+    new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        const match = /(ws:\/\/\S+\/stomp)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
+    }),
+    20000,
+    'the server URL on stdout',
+  );
+
+  const page = await fetch(url.replace('ws://', 'http://').replace('/stomp', '/'));
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /Switchboard/);
+  const lib = await fetch(url.replace('ws://', 'http://').replace('/stomp', '/lib/stomp.umd.min.js'));
+  assert.equal(lib.status, 200);
+
+  const { client } = await connectStompJs(url);
+  const inbox = new Inbox();
+  await subscribed(client, '/topic/echo', inbox);
+  client.publish({ destination: '/app/echo', body: 'via the CLI' });
+  await inbox.waitFor(1);
+  assert.equal(inbox.messages[0]!.body, 'via the CLI');
+
+  const closed = new Promise<number>((resolve) => {
+    client.onWebSocketClose = (event: { code: number }) => resolve(event.code);
+  });
+  child.kill('SIGTERM');
+  const [code] = (await within(once(child, 'exit'), 10000, 'exit after SIGTERM')) as [number];
+  assert.equal(code, 0);
+  assert.equal(await within(closed, 5000, 'client close'), 1001);
+  await client.deactivate();
+});
