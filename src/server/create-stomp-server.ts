@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Broker } from '../broker/broker.js';
-import type { SimpleBrokerOptions } from '../broker/simple-broker.js';
+import type { SimpleBrokerOptions, SimpleBrokerStats } from '../broker/simple-broker.js';
 import { SimpleBroker } from '../broker/simple-broker.js';
 import { AnnotationHandler } from '../handlers/annotation-handler.js';
 import type { MessageConverter } from '../handlers/converters.js';
@@ -17,7 +16,9 @@ import { MessagingTemplate } from '../messaging/template.js';
 import { StompProtocolHandler } from '../stomp/protocol-handler.js';
 import type { StompProtocolStats } from '../stomp/protocol-handler.js';
 import { WebSocketEndpoint, attachWebSocketEndpoints } from '../websocket/endpoint.js';
+import type { Session } from '../websocket/handler.js';
 import type { HandshakeInterceptor } from '../websocket/handshake.js';
+import type { SessionStats } from '../websocket/session.js';
 import { InboundRouter } from './inbound-router.js';
 
 /** Options of {@link createStompServer}. Every field is optional. */
@@ -56,6 +57,14 @@ export interface StompServerOptions {
   logger?: Logger;
 }
 
+/** A snapshot of the server's counters. */
+export interface StompServerStats {
+  sessions: number;
+  stomp: StompProtocolStats;
+  websocket: SessionStats;
+  broker: SimpleBrokerStats;
+}
+
 /** A running (or ready to listen) STOMP server. */
 export interface StompServer {
   /** Registers an application handler: `map('/echo', ctx => ctx.payload)`. */
@@ -67,11 +76,14 @@ export interface StompServer {
     readonly clientOutbound: DirectChannel;
     readonly broker: DirectChannel;
   };
-  readonly broker: Broker;
+  readonly broker: SimpleBroker;
   readonly httpServer: http.Server;
-  /** Live STOMP sessions. */
+  /** Number of live STOMP sessions. */
   readonly sessionCount: number;
-  readonly stats: () => { stomp: StompProtocolStats; sessions: number };
+  /** The live transport sessions (read-only view). */
+  readonly sessions: ReadonlySet<Session>;
+  /** Counters: STOMP frames, transport sends and slow-consumer events, broker. */
+  readonly stats: () => StompServerStats;
   /** Starts listening (only needed when the server created its own HTTP server). */
   listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
   /** Stops accepting, closes every session with 1001, stops the broker. */
@@ -149,7 +161,15 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     get sessionCount() {
       return protocol.sessionCount;
     },
-    stats: () => ({ stomp: { ...protocol.stats }, sessions: protocol.sessionCount }),
+    get sessions() {
+      return endpoint.sessions;
+    },
+    stats: () => ({
+      sessions: protocol.sessionCount,
+      stomp: { ...protocol.stats },
+      websocket: { ...endpoint.stats },
+      broker: broker.stats,
+    }),
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

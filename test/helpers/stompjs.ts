@@ -30,22 +30,31 @@ export async function connectStompJs(
 /** Collects messages of one subscription and lets a test wait for a count. */
 export class Inbox {
   readonly messages: IMessage[] = [];
+  /** Messages received (also counted when `retain` is false). */
+  count = 0;
+  readonly #retain: boolean;
   #waiters: { count: number; resolve: () => void }[] = [];
 
+  /** With `retain: false` only the count is kept (for memory measurements). */
+  constructor(options: { retain?: boolean } = {}) {
+    this.#retain = options.retain ?? true;
+  }
+
   readonly push = (message: IMessage): void => {
-    this.messages.push(message);
+    this.count++;
+    if (this.#retain) this.messages.push(message);
     this.#waiters = this.#waiters.filter((w) => {
-      if (this.messages.length >= w.count) w.resolve();
-      return this.messages.length < w.count;
+      if (this.count >= w.count) w.resolve();
+      return this.count < w.count;
     });
   };
 
   waitFor(count: number, ms = 5000): Promise<void> {
-    if (this.messages.length >= count) return Promise.resolve();
+    if (this.count >= count) return Promise.resolve();
     return within(
       new Promise<void>((resolve) => this.#waiters.push({ count, resolve })),
       ms,
-      `${count} messages (have ${this.messages.length})`,
+      `${count} messages (have ${this.count})`,
     );
   }
 }
