@@ -1,0 +1,44 @@
+/** Shared by the benchmark servers: reports the port, answers stats requests over IPC. */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+export interface ServerStats {
+  cpuMicros: number;
+  rss: number;
+}
+
+/** Tells the runner the port, then serves `stats` (optionally after a GC) until `stop`. */
+export function serveBenchmark(port: number, stop: () => Promise<void> | void): void {
+  process.send!({ type: 'ready', port });
+  process.on('message', (message: { type: string; gc?: boolean }) => {
+    if (message.type === 'stats') {
+      if (message.gc) gc();
+      const cpu = process.cpuUsage();
+      process.send!({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss });
+    } else if (message.type === 'stop') {
+      void Promise.resolve(stop()).finally(() => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** Minimal STOMP for the bare baselines: command and headers of a text frame. */
+export function parseFrame(text: string): { command: string; headers: Map<string, string>; body: string } {
+  const end = text.indexOf('\n\n');
+  const head = (end < 0 ? text : text.slice(0, end)).replace(/^\n+/, '').split('\n');
+  const headers = new Map<string, string>();
+  for (const line of head.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !headers.has(line.slice(0, colon)))
+      headers.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  const nul = text.lastIndexOf('\0');
+  return {
+    command: head[0] ?? '',
+    headers,
+    body: end < 0 ? '' : text.slice(end + 2, nul < 0 ? undefined : nul),
+  };
+}

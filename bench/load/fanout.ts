@@ -1,0 +1,134 @@
+/**
+ * Fan-out load: N subscribers on /topic/bench, one publisher sending 100-byte bodies with at
+ * most `window` messages in flight (a message is done when every subscriber has it). Reports
+ * deliveries/s and publish→receive latency over the measurement window; tells the runner
+ * when the window opens and closes so it can read the server's CPU and RSS.
+ * Args: port subscribers warmupMs measureMs window
+ */
+import { performance } from 'node:perf_hooks';
+import { connectLite } from '../lib/ws-lite.js';
+import type { LiteSocket } from '../lib/ws-lite.js';
+
+const [port, subscribers, warmupMs, measureMs, window] = process.argv.slice(2).map(Number) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+const BODY_SIZE = 100;
+const SLOTS = 1 << 16;
+const sentAt = new Float64Array(SLOTS);
+const received = new Uint32Array(SLOTS);
+const LATENCY_SAMPLERS = 20; // subscribers whose every delivery is timed
+const latencies: number[] = [];
+let measuring = false;
+let deliveries = 0;
+let seq = 0;
+let done = 0;
+let publisher: LiteSocket;
+
+function body(n: number): string {
+  return `${n} `.padEnd(BODY_SIZE, 'x');
+}
+
+function readSeq(payload: Buffer): number {
+  // The body is the last BODY_SIZE bytes before the NUL; it starts with the sequence number.
+  let i = payload.length - 1 - BODY_SIZE;
+  let n = 0;
+  for (let c = payload[i]!; c >= 48 && c <= 57; c = payload[++i]!) n = n * 10 + (c - 48);
+  return n;
+}
+
+function onDelivery(index: number, payload: Buffer): void {
+  if (payload[0] !== 0x4d /* M */) return;
+  const n = readSeq(payload);
+  const slot = n & (SLOTS - 1);
+  if (measuring) {
+    deliveries++;
+    if (index < LATENCY_SAMPLERS) latencies.push(performance.now() - sentAt[slot]!);
+  }
+  const count = received[slot]! + 1;
+  received[slot] = count;
+  if (count === subscribers) {
+    received[slot] = 0;
+    done++;
+    publish();
+  }
+}
+
+function publish(): void {
+  while (seq - done < window) {
+    const n = seq++;
+    sentAt[n & (SLOTS - 1)] = performance.now();
+    publisher.send(`SEND\ndestination:/topic/bench\ncontent-type:text/plain\n\n${body(n)}\0`);
+  }
+}
+
+async function connect(onFrame: (payload: Buffer) => void): Promise<LiteSocket> {
+  let resolveConnected!: () => void;
+  const connected = new Promise<void>((resolve) => (resolveConnected = resolve));
+  let ready = false;
+  const socket = await connectLite('127.0.0.1', port, '/stomp', (payload) => {
+    if (!ready && payload.subarray(0, 9).toString() === 'CONNECTED') {
+      ready = true;
+      resolveConnected();
+      return;
+    }
+    onFrame(payload);
+  });
+  socket.send('CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0');
+  await connected;
+  return socket;
+}
+
+async function main(): Promise<void> {
+  const sockets: LiteSocket[] = [];
+  for (let start = 0; start < subscribers; start += 100) {
+    const batch = [];
+    for (let i = start; i < Math.min(subscribers, start + 100); i++) {
+      batch.push(
+        (async () => {
+          let subscribed!: () => void;
+          const receipt = new Promise<void>((resolve) => (subscribed = resolve));
+          const socket = await connect((payload) => {
+            if (payload[0] === 0x52 /* RECEIPT */) subscribed();
+            else onDelivery(i, payload);
+          });
+          socket.send('SUBSCRIBE\nid:sub-0\ndestination:/topic/bench\nreceipt:s\n\n\0');
+          await receipt;
+          return socket;
+        })(),
+      );
+    }
+    sockets.push(...(await Promise.all(batch)));
+  }
+  publisher = await connect(() => {});
+  publish();
+  await new Promise((resolve) => setTimeout(resolve, warmupMs));
+  process.send!({ type: 'measure-start' });
+  measuring = true;
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, measureMs));
+  measuring = false;
+  const elapsed = (performance.now() - started) / 1000;
+  process.send!({ type: 'measure-end' });
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  process.send!({
+    type: 'result',
+    deliveries,
+    deliveriesPerSecond: deliveries / elapsed,
+    p50: pct(0.5),
+    p99: pct(0.99),
+  });
+  for (const s of sockets) s.socket.destroy();
+  publisher.socket.destroy();
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

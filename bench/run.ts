@@ -1,0 +1,233 @@
+/**
+ * `npm run bench`: the fan-out and connection-storm scenarios against Switchboard and two bare
+ * `ws` baselines, each server and each load generator in its own process, on loopback.
+ * Flags: --scenario fanout|storm|all  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const SERVERS: Record<string, { file: string; args: string[]; label: string }> = {
+  switchboard: { file: here('./servers/switchboard.ts'), args: [], label: 'Switchboard' },
+  'ws-send': { file: here('./servers/bare.ts'), args: ['send'], label: 'bare ws, ws.send per subscriber' },
+  'ws-corked': {
+    file: here('./servers/bare.ts'),
+    args: ['corked'],
+    label: 'bare ws, one frame, corked writes',
+  },
+};
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'all' },
+    subscribers: { type: 'string', default: '500,1000' },
+    duration: { type: 'string', default: '5' },
+    servers: { type: 'string', default: 'switchboard,ws-send,ws-corked' },
+    window: { type: 'string', default: '16' },
+    connections: { type: 'string', default: '5000' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const children = new Set<ChildProcess>();
+const cleanup = (): void => {
+  for (const child of children) child.kill('SIGKILL');
+};
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+function spawn(file: string, args: string[]): ChildProcess {
+  const child = fork(file, args, {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 120_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for '${type}'`)), timeoutMs);
+    const onMessage = (message: { type: string }): void => {
+      if (message.type !== type) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message as T);
+    };
+    const onExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${code}) before '${type}'`));
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+interface Stats {
+  cpuMicros: number;
+  rss: number;
+}
+
+async function stats(server: ChildProcess, gc = false): Promise<Stats> {
+  const reply = nextMessage<Stats>(server, 'stats');
+  server.send({ type: 'stats', gc });
+  return reply;
+}
+
+async function startServer(name: string): Promise<{ child: ChildProcess; port: number }> {
+  const spec = SERVERS[name];
+  if (!spec) throw new Error(`unknown server '${name}'`);
+  const child = spawn(spec.file, spec.args);
+  const { port } = await nextMessage<{ port: number }>(child, 'ready');
+  return { child, port };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send({ type: 'stop' });
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  child.kill('SIGKILL');
+}
+
+interface FanoutRow {
+  server: string;
+  subscribers: number;
+  deliveriesPerSecond: number;
+  p50: number;
+  p99: number;
+  cpuMicrosPerDelivery: number;
+  rssMiB: number;
+}
+
+async function fanout(
+  name: string,
+  subscribers: number,
+  seconds: number,
+  window: number,
+): Promise<FanoutRow> {
+  const { child: server, port } = await startServer(name);
+  try {
+    const load = spawn(here('./load/fanout.ts'), [
+      String(port),
+      String(subscribers),
+      '2000',
+      String(seconds * 1000),
+      String(window),
+    ]);
+    const started = nextMessage(load, 'measure-start');
+    const ended = nextMessage(load, 'measure-end');
+    const result = nextMessage<{ deliveries: number; deliveriesPerSecond: number; p50: number; p99: number }>(
+      load,
+      'result',
+    );
+    await started;
+    const before = await stats(server);
+    await ended;
+    const after = await stats(server);
+    const r = await result;
+    return {
+      server: name,
+      subscribers,
+      deliveriesPerSecond: r.deliveriesPerSecond,
+      p50: r.p50,
+      p99: r.p99,
+      cpuMicrosPerDelivery: (after.cpuMicros - before.cpuMicros) / Math.max(1, r.deliveries),
+      rssMiB: after.rss / 1048576,
+    };
+  } finally {
+    await stop(server);
+  }
+}
+
+interface StormRow {
+  server: string;
+  connections: number;
+  connectsPerSecond: number;
+  kibPerConnection: number;
+}
+
+async function storm(name: string, count: number): Promise<StormRow> {
+  const { child: server, port } = await startServer(name);
+  try {
+    const idle = await stats(server, true);
+    const load = spawn(here('./load/storm.ts'), [String(port), String(count), '200']);
+    const r = await nextMessage<{ connections: number; connectsPerSecond: number }>(load, 'result');
+    const held = await stats(server, true);
+    load.send({ type: 'release' });
+    return {
+      server: name,
+      connections: r.connections,
+      connectsPerSecond: r.connectsPerSecond,
+      kibPerConnection: (held.rss - idle.rss) / 1024 / r.connections,
+    };
+  } finally {
+    await stop(server);
+  }
+}
+
+function machine(): string {
+  const cpu =
+    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+async function main(): Promise<void> {
+  const servers = values.servers.split(',').filter(Boolean);
+  const counts = values.subscribers.split(',').map(Number);
+  const seconds = Number(values.duration);
+  const window = Number(values.window);
+  console.log(`Machine: ${machine()}\n`);
+  const fanoutRows: FanoutRow[] = [];
+  const stormRows: StormRow[] = [];
+  if (values.scenario === 'all' || values.scenario === 'fanout') {
+    for (const n of counts)
+      for (const name of servers) fanoutRows.push(await fanout(name, n, seconds, window));
+    console.log(
+      `Fan-out: one topic, 100-byte bodies, ${window} messages in flight, ${seconds} s measured after 2 s warm-up\n`,
+    );
+    console.log(
+      '| server | subscribers | deliveries/s | p50 ms | p99 ms | server CPU µs/delivery | server RSS MiB | vs ws.send | vs corked |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const row of fanoutRows) {
+      const base = fanoutRows.find((r) => r.server === 'ws-send' && r.subscribers === row.subscribers);
+      const ceiling = fanoutRows.find((r) => r.server === 'ws-corked' && r.subscribers === row.subscribers);
+      const ratio = (other?: FanoutRow): string =>
+        other ? `${(row.deliveriesPerSecond / other.deliveriesPerSecond).toFixed(2)}×` : '–';
+      console.log(
+        `| ${SERVERS[row.server]!.label} | ${row.subscribers} | ${Math.round(row.deliveriesPerSecond).toLocaleString('en-US')} | ` +
+          `${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.cpuMicrosPerDelivery.toFixed(3)} | ${row.rssMiB.toFixed(0)} | ${ratio(base)} | ${ratio(ceiling)} |`,
+      );
+    }
+    console.log('');
+  }
+  if (values.scenario === 'all' || values.scenario === 'storm') {
+    const count = Number(values.connections);
+    for (const name of servers) stormRows.push(await storm(name, count));
+    console.log(`Connection storm: ${count} WebSocket + STOMP CONNECTs, 200 at a time\n`);
+    console.log('| server | connections | connects/s | KiB per idle connection |');
+    console.log('|---|---:|---:|---:|');
+    for (const row of stormRows) {
+      console.log(
+        `| ${SERVERS[row.server]!.label} | ${row.connections} | ${Math.round(row.connectsPerSecond).toLocaleString('en-US')} | ${row.kibPerConnection.toFixed(1)} |`,
+      );
+    }
+    console.log('');
+  }
+  if (values.json)
+    console.log(JSON.stringify({ machine: machine(), fanout: fanoutRows, storm: stormRows }, null, 2));
+  cleanup();
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  cleanup();
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+/** The real server on the benchmark workload: embedded broker, heart-beats off (as the clients ask). */
+import { createStompServer } from '../../src/index.js';
+import { serveBenchmark } from '../lib/server-child.js';
+
+const server = createStompServer({ path: '/stomp', heartbeat: [0, 0], allowedOrigins: ['*'] });
+const { port } = await server.listen(0, '127.0.0.1');
+serveBenchmark(port, () => server.close());
