@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { ChannelInterceptor } from '../messaging/channel.js';
 import { DirectChannel } from '../messaging/channel.js';
+import { SessionOrderedChannel } from '../messaging/session-ordered-channel.js';
 import { MessagingTemplate } from '../messaging/template.js';
 import { StompProtocolHandler } from '../stomp/protocol-handler.js';
 import type { StompProtocolStats } from '../stomp/protocol-handler.js';
@@ -104,11 +105,13 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
   const clientOutbound = new DirectChannel('clientOutbound', options.outboundInterceptors);
   const brokerChannel = new DirectChannel('broker', options.brokerInterceptors);
 
+  // Outbound interceptors may be async: keep each session's messages in order anyway.
+  const orderedOutbound = new SessionOrderedChannel(clientOutbound);
   const broker = new SimpleBroker({
     pathSeparator: separator,
     maxSubscriptionsPerSession: limits.maxSubscriptionsPerSession,
     ...options.broker,
-    outbound: clientOutbound,
+    outbound: orderedOutbound,
     logger,
   });
   const converter = options.converter ?? defaultConverter;

@@ -207,3 +207,25 @@ test('binary bodies survive byte for byte', async (t) => {
   await inbox.waitFor(1);
   assert.deepEqual(Buffer.from(inbox.messages[0]!.binaryBody), Buffer.from(bytes));
 });
+
+test('async inbound and outbound interceptors with random delays keep each session in order', async (t) => {
+  let seed = 99;
+  const jitter = (): Promise<void> =>
+    new Promise((resolve) => setTimeout(resolve, (seed = (seed * 16807) % 2147483647) % 3));
+  const { url } = await startServer(t, {
+    inboundInterceptors: [{ preSend: async (m) => (await jitter(), m) }],
+    outboundInterceptors: [{ preSend: async (m) => (await jitter(), m) }],
+  });
+  const { client: receiver } = await connectStompJs(url);
+  t.after(() => receiver.deactivate());
+  const inbox = new Inbox();
+  await subscribed(receiver, '/topic/ordered', inbox);
+  const { client: sender } = await connectStompJs(url);
+  t.after(() => sender.deactivate());
+  for (let i = 0; i < 300; i++) sender.publish({ destination: '/topic/ordered', body: String(i) });
+  await inbox.waitFor(300, 15000);
+  assert.deepEqual(
+    inbox.messages.map((m) => Number(m.body)),
+    Array.from({ length: 300 }, (_, i) => i),
+  );
+});
