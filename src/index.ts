@@ -1,5 +1,5 @@
 export { createStompServer, normalizePrefixes } from './server/create-stomp-server.js';
-export type { StompServer, StompServerOptions } from './server/create-stomp-server.js';
+export type { StompServer, StompServerOptions, StompServerStats } from './server/create-stomp-server.js';
 export {
   ErrorCodes,
   SwitchboardError,
@@ -23,7 +23,25 @@ export { createMessage, withHeaders } from './messaging/message.js';
 export type { Message, MessageHeaders, MessageType, Principal } from './messaging/message.js';
 export { MessagingTemplate } from './messaging/template.js';
 export { HandlerRegistry } from './handlers/handler-registry.js';
-export type { HandlerFunction, MappingOptions } from './handlers/handler-registry.js';
+export type {
+  ExceptionHandlerFunction,
+  HandlerFunction,
+  HandlerKind,
+  MappingOptions,
+  SendToUserOptions,
+} from './handlers/handler-registry.js';
+export {
+  MessageExceptionHandler,
+  MessageMapping,
+  SendTo,
+  SendToUser,
+  SubscribeMapping,
+} from './handlers/decorators.js';
+export { PayloadValidationError } from './handlers/payload-validation.js';
+export type { PayloadValidator, StandardSchema } from './handlers/payload-validation.js';
+export { UserDestinationResolver, UserRegistry } from './messaging/user-destinations.js';
+export type { SimpUser, UserSession } from './messaging/user-destinations.js';
+export type { SessionEventListener, SessionEventMap } from './server/session-events.js';
 export type { MessageContext } from './handlers/message-context.js';
 export { defaultConverter, PayloadConversionError } from './handlers/converters.js';
 export type { MessageConverter } from './handlers/converters.js';

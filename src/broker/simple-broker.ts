@@ -196,7 +196,8 @@ export class SimpleBroker implements Broker {
       if (!PROTOCOL_HEADERS.has(name)) base[name] = native[name]!;
     }
     const messageId = `${this.#idPrefix}-${++this.#messageCounter}`;
-    base.destination = destination;
+    // Clients see the destination they subscribed to: '/user/queue/x', not '/queue/x-user…'.
+    base.destination = h.originalDestination ?? destination;
     base['message-id'] = messageId;
     const published: Published = {
       destination,
@@ -384,6 +385,10 @@ export class SimpleBroker implements Broker {
   #disconnect(sessionId: string): void {
     if (!this.#sessions.delete(sessionId)) return;
     for (const subscription of this.#registry.removeSession(sessionId)) this.#release(subscription);
+    // Messages held for the session's own user destinations ('/queue/x-user<id>') have no reader left.
+    const suffix = `-user${sessionId}`;
+    for (const destination of this.#queues.keys())
+      if (destination.endsWith(suffix)) this.#queues.delete(destination);
   }
 
   /** A subscription is gone: its unacked queue messages go back to their queues, in order. */

@@ -1,8 +1,11 @@
 import type { MessageChannel } from './channel.js';
+import type { MessageHeaders } from './message.js';
 import { createMessage } from './message.js';
 import { createHeaders } from '../stomp/frame.js';
 import type { MessageConverter } from '../handlers/converters.js';
 import { defaultConverter } from '../handlers/converters.js';
+import type { UserDestinationResolver } from './user-destinations.js';
+import { sessionDestination } from './user-destinations.js';
 
 /**
  * Sends messages to broker destinations from anywhere in the application: timers, HTTP
@@ -11,10 +14,16 @@ import { defaultConverter } from '../handlers/converters.js';
 export class MessagingTemplate {
   readonly #channel: MessageChannel;
   readonly #converter: MessageConverter;
+  readonly #users: UserDestinationResolver | undefined;
 
-  constructor(brokerChannel: MessageChannel, converter: MessageConverter = defaultConverter) {
+  constructor(
+    brokerChannel: MessageChannel,
+    converter: MessageConverter = defaultConverter,
+    users?: UserDestinationResolver,
+  ) {
     this.#channel = brokerChannel;
     this.#converter = converter;
+    this.#users = users;
   }
 
   /**
@@ -31,6 +40,20 @@ export class MessagingTemplate {
   }
 
   /**
+   * Sends to every session of `user`: `destination` is the user-relative form (`/queue/x`),
+   * and the user's subscribers to `/user/queue/x` receive it. Resolves to false when the user
+   * has no session here.
+   */
+  async convertAndSendToUser(
+    user: string,
+    destination: string,
+    payload: unknown,
+    headers?: Record<string, string>,
+  ): Promise<boolean> {
+    return this.publishToUser(user, destination, payload, headers);
+  }
+
+  /**
    * Like {@link convertAndSend}, but returns the channel's own result: a plain boolean unless
    * an async interceptor is installed. Handlers use it to stay synchronous on the hot path.
    */
@@ -39,10 +62,64 @@ export class MessagingTemplate {
     payload: unknown,
     headers?: Record<string, string>,
   ): boolean | Promise<boolean> {
+    return this.#send({ type: 'MESSAGE', destination }, payload, headers);
+  }
+
+  /** Synchronous form of {@link convertAndSendToUser}. */
+  publishToUser(
+    user: string,
+    destination: string,
+    payload: unknown,
+    headers?: Record<string, string>,
+  ): boolean | Promise<boolean> {
+    const resolved = this.#users?.resolveSend(
+      `${this.#users.prefix}${encodeURIComponent(user)}${destination}`,
+    );
+    if (resolved === undefined || resolved.targets.length === 0) return false;
+    return this.#all(
+      resolved.targets.map((t) =>
+        this.#send(
+          { type: 'MESSAGE', destination: t.destination, originalDestination: resolved.originalDestination },
+          payload,
+          headers,
+        ),
+      ),
+    );
+  }
+
+  /** Sends to one session's `/user/...` destination (`@SendToUser` with `broadcast: false`). */
+  publishToSession(
+    sessionId: string,
+    destination: string,
+    payload: unknown,
+    headers?: Record<string, string>,
+  ): boolean | Promise<boolean> {
+    const prefix = this.#users?.prefix ?? '/user/';
+    return this.#send(
+      {
+        type: 'MESSAGE',
+        destination: sessionDestination(destination, sessionId),
+        originalDestination: `${prefix.slice(0, -1)}${destination}`,
+      },
+      payload,
+      headers,
+    );
+  }
+
+  #send(
+    headers: Pick<MessageHeaders, 'type' | 'destination' | 'originalDestination'>,
+    payload: unknown,
+    extra: Record<string, string> | undefined,
+  ): boolean | Promise<boolean> {
     const { body, contentType } = this.#converter.toMessage(payload);
-    const nativeHeaders = createHeaders(headers);
+    const nativeHeaders = createHeaders(extra);
     nativeHeaders['content-type'] ??= contentType;
-    nativeHeaders.destination = destination;
-    return this.#channel.send(createMessage({ type: 'MESSAGE', destination, nativeHeaders }, body));
+    nativeHeaders.destination = headers.destination!;
+    return this.#channel.send(createMessage({ ...headers, nativeHeaders }, body));
+  }
+
+  #all(results: (boolean | Promise<boolean>)[]): boolean | Promise<boolean> {
+    if (results.every((r) => typeof r === 'boolean')) return results.some(Boolean);
+    return Promise.all(results.map((r) => Promise.resolve(r))).then((r) => r.some(Boolean));
   }
 }

@@ -21,6 +21,9 @@ import type { Session } from '../websocket/handler.js';
 import type { HandshakeInterceptor } from '../websocket/handshake.js';
 import type { SessionStats } from '../websocket/session.js';
 import { InboundRouter } from './inbound-router.js';
+import type { SessionEventListener, SessionEventMap } from './session-events.js';
+import { SessionEvents } from './session-events.js';
+import { UserDestinationResolver, UserRegistry } from '../messaging/user-destinations.js';
 
 /** Options of {@link createStompServer}. Every field is optional. */
 export interface StompServerOptions {
@@ -34,6 +37,8 @@ export interface StompServerOptions {
   allowedOriginPatterns?: string[];
   /** Run before each WebSocket handshake: may reject, set attributes or the user. */
   handshakeInterceptors?: HandshakeInterceptor[];
+  /** Prefix of user destinations (`/user/queue/x`, `/user/{name}/queue/x`). Default '/user/'. */
+  userDestinationPrefix?: string;
   /** Prefixes of application destinations handled by `map()` handlers. Default ['/app']. */
   applicationPrefixes?: string[];
   /** Options of the embedded simple broker (prefixes default ['/topic', '/queue']). */
@@ -78,6 +83,10 @@ export interface StompServer {
     readonly broker: DirectChannel;
   };
   readonly broker: SimpleBroker;
+  /** Who is connected now: users, sessions, subscriptions. */
+  readonly users: UserRegistry;
+  /** Adds a typed session-event listener; returns a function that removes it. */
+  on<K extends keyof SessionEventMap>(event: K, listener: SessionEventListener<K>): () => void;
   readonly httpServer: http.Server;
   /** Number of live STOMP sessions. */
   readonly sessionCount: number;
@@ -114,21 +123,50 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     outbound: orderedOutbound,
     logger,
   });
+  const events = new SessionEvents(logger);
+  broker.onAvailabilityChange((available) => events.emit('brokerAvailability', { available }));
+  const userRegistry = new UserRegistry();
+  // eslint-disable-next-line prefer-const -- the protocol handler is created after the resolver that asks it
+  let protocol: StompProtocolHandler;
+  const users = new UserDestinationResolver(userRegistry, options.userDestinationPrefix ?? '/user/', (id) =>
+    protocol.hasSession(id),
+  );
   const converter = options.converter ?? defaultConverter;
-  const template = new MessagingTemplate(brokerChannel, converter);
+  const template = new MessagingTemplate(brokerChannel, converter, users);
   const handlers = new HandlerRegistry({ separator });
-  const app = new AnnotationHandler({ registry: handlers, template, prefixes: appPrefixes, converter });
+  const app = new AnnotationHandler({
+    registry: handlers,
+    template,
+    outbound: orderedOutbound,
+    prefixes: appPrefixes,
+    converter,
+  });
 
-  clientInbound.subscribe(new InboundRouter(broker, app, appPrefixes));
-  brokerChannel.subscribe(broker);
+  const router = new InboundRouter({
+    broker,
+    app,
+    appPrefixes,
+    users,
+    registry: userRegistry,
+    events,
+    logger,
+  });
+  clientInbound.subscribe(router);
+  brokerChannel.subscribe({
+    handleMessage: (message) =>
+      message.headers.destination !== undefined && users.matches(message.headers.destination)
+        ? router.publishToUser(message)
+        : broker.handleMessage(message),
+  });
 
-  const protocol = new StompProtocolHandler({
+  protocol = new StompProtocolHandler({
     inbound: clientInbound,
     limits,
     heartbeat: options.heartbeat,
     logger,
     brokerHandlesReceipt: () => broker.features.receipts,
     brokerHandlesTransactions: broker.features.transactions,
+    onConnected: (session) => events.emit('connected', { sessionId: session.id, user: session.principal }),
   });
   clientOutbound.subscribe(protocol);
 
@@ -160,6 +198,8 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     template,
     channels: { clientInbound, clientOutbound, broker: brokerChannel },
     broker,
+    users: userRegistry,
+    on: (event, listener) => events.on(event, listener),
     httpServer,
     get sessionCount() {
       return protocol.sessionCount;

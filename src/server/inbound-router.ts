@@ -1,43 +1,150 @@
 import { ErrorCodes, StompProtocolError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { MessageHandler } from '../messaging/channel.js';
 import type { Message } from '../messaging/message.js';
+import { withHeaders } from '../messaging/message.js';
+import type { UserDestinationResolver, UserRegistry } from '../messaging/user-destinations.js';
 import type { Broker } from '../broker/broker.js';
 import type { AnnotationHandler } from '../handlers/annotation-handler.js';
+import type { SessionEvents } from './session-events.js';
+
+export interface InboundRouterOptions {
+  broker: Broker;
+  app: AnnotationHandler;
+  appPrefixes: readonly string[];
+  users: UserDestinationResolver;
+  registry: UserRegistry;
+  events: SessionEvents;
+  logger: Logger;
+}
 
 /**
- * Routes client inbound messages: application destinations to the annotation handler, broker
- * destinations and session lifecycle to the broker. A SEND or SUBSCRIBE to a destination that
- * nothing serves is an error the client hears about, rather than a silent drop.
+ * Routes client inbound messages: application destinations to the annotation handler, user
+ * destinations translated to session-specific broker destinations, broker destinations and
+ * session lifecycle to the broker; keeps the user registry and fires session events. A SEND or
+ * SUBSCRIBE to a destination nothing serves is an error the client hears about, not a silent drop.
  */
 export class InboundRouter implements MessageHandler {
-  readonly #broker: Broker;
-  readonly #app: AnnotationHandler;
-  readonly #appPrefixes: readonly string[];
+  readonly #o: InboundRouterOptions;
+  /** `@SubscribeMapping` subscriptions live here, not in the broker: `${session}\0${id}`. */
+  readonly #appSubscriptions = new Set<string>();
 
-  constructor(broker: Broker, app: AnnotationHandler, appPrefixes: readonly string[]) {
-    this.#broker = broker;
-    this.#app = app;
-    this.#appPrefixes = appPrefixes;
+  constructor(options: InboundRouterOptions) {
+    this.#o = options;
   }
 
   handleMessage(message: Message): void | Promise<void> {
-    const { type, destination } = message.headers;
+    const { type, destination, sessionId, user } = message.headers;
     switch (type) {
+      case 'CONNECT':
+        if (sessionId !== undefined && user !== undefined) this.#o.registry.addSession(sessionId, user);
+        this.#o.events.emit('connect', {
+          sessionId: sessionId!,
+          user,
+          headers: message.headers.nativeHeaders,
+        });
+        return this.#o.broker.handleMessage(message);
       case 'MESSAGE':
-        if (destination !== undefined && this.#app.matches(destination))
-          return this.#app.handleMessage(message);
+        if (destination !== undefined && this.#o.app.matches(destination))
+          return this.#o.app.handleMessage(message);
+        if (destination !== undefined && this.#o.users.matches(destination))
+          return this.publishToUser(message);
         return this.#toBroker(message, destination);
       case 'SUBSCRIBE':
-        return this.#toBroker(message, destination);
+        return this.#subscribe(message);
+      case 'UNSUBSCRIBE': {
+        const id = message.headers.subscriptionId!;
+        const result = this.#appSubscriptions.delete(`${sessionId}\0${id}`)
+          ? undefined
+          : this.#o.broker.handleMessage(message);
+        this.#o.registry.removeSubscription(sessionId!, id);
+        this.#o.events.emit('unsubscribe', { sessionId: sessionId!, user, subscriptionId: id });
+        return result;
+      }
+      case 'DISCONNECT':
+        this.#o.registry.removeSession(sessionId!);
+        for (const key of this.#appSubscriptions)
+          if (key.startsWith(`${sessionId}\0`)) this.#appSubscriptions.delete(key);
+        this.#o.events.emit('disconnect', {
+          sessionId: sessionId!,
+          user,
+          closeCode: Number(message.headers.nativeHeaders['close-code'] ?? 1000),
+        });
+        return this.#o.broker.handleMessage(message);
       default:
-        return this.#broker.handleMessage(message);
+        return this.#o.broker.handleMessage(message);
     }
   }
 
+  /**
+   * A message to `/user/{name}/...`: one copy per session of the user. When the user has no
+   * session here it is dropped with a WARN naming the user (there is nobody to deliver to).
+   */
+  publishToUser(message: Message): void | Promise<void> {
+    const destination = message.headers.destination!;
+    const resolved = this.#o.users.resolveSend(destination);
+    if (resolved === undefined) {
+      throw new StompProtocolError(
+        ErrorCodes.ERR_DESTINATION_NOT_ALLOWED,
+        `Invalid user destination '${destination}' (expected ${this.#o.users.prefix}{user}/...)`,
+      );
+    }
+    if (resolved.targets.length === 0) {
+      this.#o.logger.warn('No session for user destination; message dropped', {
+        destination,
+        user: resolved.user,
+      });
+      return;
+    }
+    let pending: Promise<void>[] | undefined;
+    for (const target of resolved.targets) {
+      const result = this.#o.broker.handleMessage(
+        withHeaders(message, {
+          destination: target.destination,
+          originalDestination: resolved.originalDestination,
+        }),
+      );
+      if (result !== undefined) (pending ??= []).push(result);
+    }
+    if (pending) return Promise.all(pending).then(() => undefined);
+  }
+
+  #subscribe(message: Message): void | Promise<void> {
+    const { destination, sessionId, user, subscriptionId } = message.headers;
+    const emit = (): void => {
+      this.#o.registry.addSubscription(sessionId!, subscriptionId!, destination!);
+      this.#o.events.emit('subscribe', {
+        sessionId: sessionId!,
+        user,
+        subscriptionId: subscriptionId!,
+        destination: destination!,
+      });
+    };
+    if (destination !== undefined && this.#o.app.matches(destination)) {
+      this.#appSubscriptions.add(`${sessionId}\0${subscriptionId}`);
+      emit();
+      return this.#o.app.handleMessage(message);
+    }
+    if (destination !== undefined && this.#o.users.matches(destination)) {
+      const resolved = this.#o.users.resolveSubscription(destination, sessionId!)!;
+      const result = this.#o.broker.handleMessage(
+        withHeaders(message, {
+          destination: resolved.targets[0]!.destination,
+          originalDestination: destination,
+        }),
+      );
+      emit();
+      return result;
+    }
+    const result = this.#toBroker(message, destination);
+    emit();
+    return result;
+  }
+
   #toBroker(message: Message, destination: string | undefined): void | Promise<void> {
-    if (destination !== undefined && this.#broker.matches(destination))
-      return this.#broker.handleMessage(message);
-    const served = [...this.#appPrefixes, ...this.#broker.prefixes].join(', ');
+    if (destination !== undefined && this.#o.broker.matches(destination))
+      return this.#o.broker.handleMessage(message);
+    const served = [...this.#o.appPrefixes, this.#o.users.prefix, ...this.#o.broker.prefixes].join(', ');
     throw new StompProtocolError(
       ErrorCodes.ERR_DESTINATION_NOT_ALLOWED,
       `No handler or broker for destination '${destination ?? ''}' (served prefixes: ${served})`,

@@ -30,6 +30,8 @@ export interface StompProtocolHandlerOptions {
   brokerHandlesReceipt?: (message: Message) => boolean;
   /** True when the broker applies transactions itself (a relay). Default false. */
   brokerHandlesTransactions?: boolean;
+  /** Called once a session is established (CONNECTED sent). */
+  onConnected?: (session: Session) => void;
   /** Most transactions one session may have open. Default 16. */
   maxTransactions?: number;
   /** Most frames one transaction may hold. Default 1000. */
@@ -75,6 +77,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   readonly #maxTransactions: number;
   readonly #maxTransactionFrames: number;
   readonly #logger: Logger;
+  readonly #onConnected: ((session: Session) => void) | undefined;
   readonly #connections = new Map<string, StompConnection>();
 
   constructor(options: StompProtocolHandlerOptions) {
@@ -88,6 +91,12 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     this.#maxTransactions = options.maxTransactions ?? 16;
     this.#maxTransactionFrames = options.maxTransactionFrames ?? 1000;
     this.#logger = options.logger ?? silentLogger;
+    this.#onConnected = options.onConnected;
+  }
+
+  /** True when `sessionId` is a live STOMP session. */
+  hasSession(sessionId: string): boolean {
+    return this.#connections.has(sessionId);
   }
 
   /** Number of live STOMP sessions. */
@@ -302,6 +311,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const receipt = connect.headers.receipt;
     if (receipt !== undefined) this.#receipt(connection, receipt);
     this.#startHeartbeats(connection);
+    this.#onConnected?.(connection.session);
   }
 
   #startHeartbeats(connection: StompConnection): void {

@@ -1,0 +1,167 @@
+import type { Principal } from './message.js';
+
+/** One session of a user, with its subscriptions (id → destination as the client sent it). */
+export interface UserSession {
+  readonly id: string;
+  readonly user: Principal;
+  readonly subscriptions: ReadonlyMap<string, string>;
+}
+
+/** A connected user and their sessions. */
+export interface SimpUser {
+  readonly name: string;
+  readonly sessions: ReadonlyMap<string, UserSession>;
+}
+
+/**
+ * Who is connected now: users, their sessions and subscriptions (Spring's `SimpUserRegistry`).
+ * Fed by the server from CONNECTED, SUBSCRIBE, UNSUBSCRIBE and DISCONNECT.
+ */
+export class UserRegistry {
+  readonly #users = new Map<
+    string,
+    {
+      name: string;
+      sessions: Map<string, { id: string; user: Principal; subscriptions: Map<string, string> }>;
+    }
+  >();
+  readonly #sessionUser = new Map<string, string>();
+
+  /** The user with this name, if connected. */
+  getUser(name: string): SimpUser | undefined {
+    return this.#users.get(name);
+  }
+
+  /** All connected users. */
+  getUsers(): SimpUser[] {
+    return [...this.#users.values()];
+  }
+
+  get userCount(): number {
+    return this.#users.size;
+  }
+
+  /** Subscriptions, across all users, whose destination satisfies `predicate`. */
+  findSubscriptions(
+    predicate: (destination: string, session: UserSession) => boolean,
+  ): { session: UserSession; id: string; destination: string }[] {
+    const found: { session: UserSession; id: string; destination: string }[] = [];
+    for (const user of this.#users.values()) {
+      for (const session of user.sessions.values()) {
+        for (const [id, destination] of session.subscriptions) {
+          if (predicate(destination, session)) found.push({ session, id, destination });
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Session ids of a user (empty when not connected). */
+  sessionIds(name: string): string[] {
+    return [...(this.#users.get(name)?.sessions.keys() ?? [])];
+  }
+
+  /** The user name a session belongs to. */
+  userOf(sessionId: string): string | undefined {
+    return this.#sessionUser.get(sessionId);
+  }
+
+  addSession(sessionId: string, user: Principal): void {
+    let entry = this.#users.get(user.name);
+    if (entry === undefined) this.#users.set(user.name, (entry = { name: user.name, sessions: new Map() }));
+    entry.sessions.set(sessionId, { id: sessionId, user, subscriptions: new Map() });
+    this.#sessionUser.set(sessionId, user.name);
+  }
+
+  addSubscription(sessionId: string, id: string, destination: string): void {
+    this.#session(sessionId)?.subscriptions.set(id, destination);
+  }
+
+  removeSubscription(sessionId: string, id: string): void {
+    this.#session(sessionId)?.subscriptions.delete(id);
+  }
+
+  removeSession(sessionId: string): void {
+    const name = this.#sessionUser.get(sessionId);
+    if (name === undefined) return;
+    this.#sessionUser.delete(sessionId);
+    const entry = this.#users.get(name);
+    entry?.sessions.delete(sessionId);
+    if (entry?.sessions.size === 0) this.#users.delete(name);
+  }
+
+  #session(sessionId: string) {
+    const name = this.#sessionUser.get(sessionId);
+    return name === undefined ? undefined : this.#users.get(name)?.sessions.get(sessionId);
+  }
+}
+
+/** A user destination resolved to the broker destinations it stands for. */
+export interface ResolvedUserDestination {
+  /** Session-specific broker destinations, e.g. '/queue/x-user<sessionId>'. */
+  readonly targets: { sessionId: string; destination: string }[];
+  /** What clients see in MESSAGE frames: '/user/queue/x'. */
+  readonly originalDestination: string;
+  /** The user the destination was addressed to (send form), if any. */
+  readonly user: string | undefined;
+}
+
+/**
+ * Translates `/user/...` destinations (Spring's `DefaultUserDestinationResolver`):
+ * - subscribe form `/user/queue/x` (from session S) → `/queue/x-userS`;
+ * - send form `/user/{name}/queue/x` → `/queue/x-userS` for every session S of `name`
+ *   (`%2F` in the name stands for '/'; a name equal to a session id targets that session).
+ */
+export class UserDestinationResolver {
+  readonly prefix: string;
+  readonly #registry: UserRegistry;
+  readonly #isSession: (id: string) => boolean;
+
+  /** `isSession` tells whether an id is a live session (anonymous ones included). */
+  constructor(registry: UserRegistry, prefix = '/user/', isSession: (id: string) => boolean = () => false) {
+    this.#registry = registry;
+    this.prefix = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    this.#isSession = isSession;
+  }
+
+  matches(destination: string): boolean {
+    return destination.startsWith(this.prefix);
+  }
+
+  /** `/user/queue/x` subscribed by `sessionId` → its session-specific destination. */
+  resolveSubscription(destination: string, sessionId: string): ResolvedUserDestination | undefined {
+    if (!this.matches(destination)) return undefined;
+    const rest = destination.slice(this.prefix.length - 1); // keeps the leading '/'
+    return {
+      targets: [{ sessionId, destination: sessionDestination(rest, sessionId) }],
+      originalDestination: destination,
+      user: undefined,
+    };
+  }
+
+  /** `/user/{name}/queue/x` → one target per session of `name` (none when `name` is not connected). */
+  resolveSend(destination: string): ResolvedUserDestination | undefined {
+    if (!this.matches(destination)) return undefined;
+    const rest = destination.slice(this.prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash <= 0) return undefined;
+    const name = decodeURIComponent(rest.slice(0, slash).replace(/%2F/gi, '%2F'));
+    const target = rest.slice(slash);
+    const originalDestination = `${this.prefix}${target.slice(1)}`;
+    let sessions = this.#registry.sessionIds(name);
+    if (sessions.length === 0 && this.#isSession(name)) sessions = [name];
+    return {
+      targets: sessions.map((sessionId) => ({
+        sessionId,
+        destination: sessionDestination(target, sessionId),
+      })),
+      originalDestination,
+      user: name,
+    };
+  }
+}
+
+/** '/queue/x' + session → '/queue/x-user<session>' (RabbitMQ-safe: no extra '/'). */
+export function sessionDestination(destination: string, sessionId: string): string {
+  return `${destination}-user${sessionId}`;
+}
