@@ -2,7 +2,7 @@
 import { createStompServer } from '../server/create-stomp-server.js';
 import { createConsoleLogger } from '../logger.js';
 import { helpText, parseCliOptions } from './options.js';
-import { demoPage } from './demo-page.js';
+import { portfolioDemo } from '../../examples/portfolio/portfolio-app.js';
 
 /** The standalone server: `npm start` / `switchboard --port 8080`. */
 async function main(): Promise<void> {
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createConsoleLogger(options.logLevel);
+  const demo = portfolioDemo();
   const server = createStompServer({
     path: options.path,
     allowedOrigins: options.allowedOrigins,
@@ -28,10 +29,12 @@ async function main(): Promise<void> {
       sendTimeLimit: options.sendTimeLimit,
       overflow: options.overflow,
     },
-    requestListener: demoPage(options.path),
+    requestListener: demo.requestListener,
+    handshakeInterceptors: [demo.handshakeInterceptor],
     logger,
   });
   server.handlers.map('/echo', (ctx) => ctx.payload);
+  const stopQuotes = demo.install(server);
   const { port } = await server.listen(options.port, options.host);
   const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   process.stdout.write(
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal} received: closing sessions and stopping`);
+    stopQuotes();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
