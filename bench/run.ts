@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the fan-out and connection-storm scenarios against Switchboard and two bare
  * `ws` baselines, each server and each load generator in its own process, on loopback.
- * Flags: --scenario fanout|storm|all  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
+ * Flags: --scenario fanout|storm|request-reply|all  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     servers: { type: 'string', default: 'switchboard,ws-send,ws-corked' },
     window: { type: 'string', default: '16' },
     connections: { type: 'string', default: '5000' },
+    clients: { type: 'string', default: '100' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -171,6 +172,46 @@ async function storm(name: string, count: number): Promise<StormRow> {
   }
 }
 
+interface RequestReplyRow {
+  clients: number;
+  roundTripsPerSecond: number;
+  p50: number;
+  p99: number;
+  cpuMicrosPerRoundTrip: number;
+}
+
+async function requestReply(clients: number, seconds: number): Promise<RequestReplyRow> {
+  const { child: server, port } = await startServer('switchboard');
+  try {
+    const load = spawn(here('./load/request-reply.ts'), [
+      String(port),
+      String(clients),
+      '2000',
+      String(seconds * 1000),
+    ]);
+    const started = nextMessage(load, 'measure-start');
+    const ended = nextMessage(load, 'measure-end');
+    const result = nextMessage<{ roundTrips: number; roundTripsPerSecond: number; p50: number; p99: number }>(
+      load,
+      'result',
+    );
+    await started;
+    const before = await stats(server);
+    await ended;
+    const after = await stats(server);
+    const r = await result;
+    return {
+      clients,
+      roundTripsPerSecond: r.roundTripsPerSecond,
+      p50: r.p50,
+      p99: r.p99,
+      cpuMicrosPerRoundTrip: (after.cpuMicros - before.cpuMicros) / Math.max(1, r.roundTrips),
+    };
+  } finally {
+    await stop(server);
+  }
+}
+
 function machine(): string {
   const cpu =
     /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
@@ -220,8 +261,31 @@ async function main(): Promise<void> {
     }
     console.log('');
   }
-  if (values.json)
-    console.log(JSON.stringify({ machine: machine(), fanout: fanoutRows, storm: stormRows }, null, 2));
+  const requestReplyRows: RequestReplyRow[] = [];
+  if ((values.scenario === 'all' || values.scenario === 'request-reply') && servers.includes('switchboard')) {
+    const clients = Number(values.clients);
+    requestReplyRows.push(await requestReply(clients, seconds));
+    console.log(
+      `Request/reply: ${clients} sessions, each SEND /app/rr → handler → reply on /user/queue/reply, one in flight per session\n`,
+    );
+    console.log('| server | sessions | round trips/s | p50 ms | p99 ms | server CPU µs/round trip |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const row of requestReplyRows) {
+      console.log(
+        `| Switchboard | ${row.clients} | ${Math.round(row.roundTripsPerSecond).toLocaleString('en-US')} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.cpuMicrosPerRoundTrip.toFixed(2)} |`,
+      );
+    }
+    console.log('');
+  }
+  if (values.json) {
+    console.log(
+      JSON.stringify(
+        { machine: machine(), fanout: fanoutRows, storm: stormRows, requestReply: requestReplyRows },
+        null,
+        2,
+      ),
+    );
+  }
   cleanup();
   process.exit(0);
 }

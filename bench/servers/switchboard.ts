@@ -3,5 +3,9 @@ import { createStompServer } from '../../src/index.js';
 import { serveBenchmark } from '../lib/server-child.js';
 
 const server = createStompServer({ path: '/stomp', heartbeat: [0, 0], allowedOrigins: ['*'] });
+// The request/reply scenario: SEND /app/rr → reply to this session's /user/queue/reply.
+server.handlers.map('/rr', (ctx) => ctx.payload, {
+  sendToUser: { destinations: '/queue/reply', broadcast: false },
+});
 const { port } = await server.listen(0, '127.0.0.1');
 serveBenchmark(port, () => server.close());

@@ -11,6 +11,7 @@ import {
 import { RawStompClient } from '../helpers/raw-stomp.js';
 import { eventually, startServer } from '../helpers/server.js';
 import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
+import { RecordingLogger } from '../helpers/recording-logger.js';
 
 class InsufficientFunds extends Error {}
 
@@ -261,5 +262,46 @@ test('async handlers with random delays keep per-session order over 1 000 frames
   assert.deepEqual(
     inbox.messages.map((m) => Number(m.body)),
     Array.from({ length: 1000 }, (_, i) => i),
+  );
+});
+
+test('a handler that never resolves frees the session queue after handlerTimeout, with a WARN', async (t) => {
+  const logger = new RecordingLogger();
+  const { url, server } = await startServer(t, { limits: { handlerTimeout: 100 }, logger });
+  server.handlers.map('/stuck', () => new Promise(() => {}));
+  const client = await RawStompClient.connect(url);
+  await client.request('SUBSCRIBE', { id: 's', destination: '/topic/after' });
+  client.sendFrame('SEND', { destination: '/app/stuck' }, 'x');
+  client.sendFrame('SEND', { destination: '/topic/after' }, 'still served');
+  const next = await client.next('MESSAGE');
+  assert.equal(next.body.toString(), 'still served');
+  const warning = logger.find('warn', /did not finish in time/);
+  assert.equal(warning?.meta?.destination, '/app/stuck');
+  assert.equal(warning?.meta?.handlerTimeout, 100);
+});
+
+test('a SEND to a user who is not connected is dropped with a WARN naming the user', async (t) => {
+  const logger = new RecordingLogger();
+  const { url } = await startServer(t, { logger });
+  const client = await RawStompClient.connect(url);
+  await client.request('SEND', { destination: '/user/nobody/queue/x' }, 'lost');
+  const warning = logger.find('warn', /No session for user destination/);
+  assert.equal(warning?.meta?.user, 'nobody');
+  assert.equal(warning?.meta?.destination, '/user/nobody/queue/x');
+});
+
+test('the template publishes from a timer', async (t) => {
+  const { url, server } = await startServer(t);
+  const { client } = await connectStompJs(url);
+  t.after(() => client.deactivate());
+  const inbox = new Inbox();
+  await subscribed(client, '/topic/clock', inbox);
+  let n = 0;
+  const timer = setInterval(() => void server.template.convertAndSend('/topic/clock', { tick: ++n }), 5);
+  t.after(() => clearInterval(timer));
+  await inbox.waitFor(3);
+  assert.deepEqual(
+    inbox.messages.slice(0, 3).map((m) => (JSON.parse(m.body) as { tick: number }).tick),
+    [1, 2, 3],
   );
 });
