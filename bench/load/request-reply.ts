@@ -20,15 +20,11 @@ const latencies: number[] = [];
 
 async function client(): Promise<LiteSocket> {
   let sentAt = 0;
-  let socket!: LiteSocket;
   let state: 'connecting' | 'subscribing' | 'running' = 'connecting';
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));
-  const send = (): void => {
-    sentAt = performance.now();
-    socket.send('SEND\ndestination:/app/rr\ncontent-type:text/plain\n\nping\0');
-  };
-  socket = await connectLite('127.0.0.1', port, '/stomp', (payload) => {
+  // Frames arrive only after CONNECT is sent below, so `socket` is assigned by then.
+  const socket: LiteSocket = await connectLite('127.0.0.1', port, '/stomp', (payload) => {
     if (state === 'connecting') {
       state = 'subscribing';
       socket.send('SUBSCRIBE\nid:r\ndestination:/user/queue/reply\nreceipt:s\n\n\0');
@@ -43,6 +39,10 @@ async function client(): Promise<LiteSocket> {
       send();
     }
   });
+  const send = (): void => {
+    sentAt = performance.now();
+    socket.send('SEND\ndestination:/app/rr\ncontent-type:text/plain\n\nping\0');
+  };
   socket.send('CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0');
   await started;
   send();
