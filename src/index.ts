@@ -42,6 +42,7 @@ export type { PayloadValidator, StandardSchema } from './handlers/payload-valida
 export { UserDestinationResolver, UserRegistry } from './messaging/user-destinations.js';
 export type { SimpUser, UserSession } from './messaging/user-destinations.js';
 export type { SessionEventListener, SessionEventMap } from './server/session-events.js';
+export type { ConnectAuthenticator, ConnectRequest } from './server/connect-authenticator.js';
 export type { MessageContext } from './handlers/message-context.js';
 export { defaultConverter, PayloadConversionError } from './handlers/converters.js';
 export type { MessageConverter } from './handlers/converters.js';

@@ -20,6 +20,8 @@ import { WebSocketEndpoint, attachWebSocketEndpoints } from '../websocket/endpoi
 import type { Session } from '../websocket/handler.js';
 import type { HandshakeInterceptor } from '../websocket/handshake.js';
 import type { SessionStats } from '../websocket/session.js';
+import type { ConnectAuthenticator } from './connect-authenticator.js';
+import { connectAuthenticatorInterceptor } from './connect-authenticator.js';
 import { InboundRouter } from './inbound-router.js';
 import type { SessionEventListener, SessionEventMap } from './session-events.js';
 import { SessionEvents } from './session-events.js';
@@ -49,6 +51,11 @@ export interface StompServerOptions {
   pathSeparator?: '/' | '.';
   /** Limits: frame size, headers, send buffer and time, timeouts. See {@link Limits}. */
   limits?: Partial<Limits>;
+  /**
+   * Authenticates CONNECT frames (`login`/`passcode` or any header such as `Authorization`):
+   * return the user, `undefined` to keep the handshake user, or throw to answer ERROR and close.
+   */
+  authenticate?: ConnectAuthenticator;
   /** Interceptors of the client inbound channel (frames from clients). */
   inboundInterceptors?: ChannelInterceptor[];
   /** Interceptors of the client outbound channel (messages to clients). */
@@ -110,7 +117,10 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
   const separator = options.pathSeparator ?? '/';
   const appPrefixes = normalizePrefixes(options.applicationPrefixes ?? ['/app']);
 
-  const clientInbound = new DirectChannel('clientInbound', options.inboundInterceptors);
+  const clientInbound = new DirectChannel('clientInbound', [
+    ...(options.authenticate ? [connectAuthenticatorInterceptor(options.authenticate)] : []),
+    ...(options.inboundInterceptors ?? []),
+  ]);
   const clientOutbound = new DirectChannel('clientOutbound', options.outboundInterceptors);
   const brokerChannel = new DirectChannel('broker', options.brokerInterceptors);
 

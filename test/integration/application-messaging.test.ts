@@ -305,3 +305,43 @@ test('the template publishes from a timer', async (t) => {
     [1, 2, 3],
   );
 });
+
+test('a CONNECT authenticator sets the user from CONNECT headers, or refuses with an ERROR', async (t) => {
+  const logger = new RecordingLogger();
+  const { url, server } = await startServer(t, {
+    logger,
+    authenticate: async ({ login, passcode }) => {
+      await Promise.resolve();
+      if (login === undefined) return undefined;
+      if (passcode !== `secret-${login}`) throw new Error('bad credentials');
+      return { name: login };
+    },
+  });
+  const ok = await RawStompClient.open(url);
+  ok.send('CONNECT\naccept-version:1.2\nhost:x\nlogin:gus\npasscode:secret-gus\n\n\0');
+  assert.equal((await ok.next('CONNECTED')).headers['user-name'], 'gus');
+  assert.equal(server.users.getUser('gus')?.sessions.size, 1);
+
+  const bad = await RawStompClient.open(url);
+  bad.send('CONNECT\naccept-version:1.2\nhost:x\nlogin:gus\npasscode:guess\n\n\0');
+  const error = await bad.next('ERROR');
+  assert.match(error.headers.message ?? '', /Authentication failed: bad credentials/);
+  await bad.closed;
+  assert.equal(
+    logger.entries.some((e) => JSON.stringify(e).includes('guess')),
+    false,
+    'the passcode is never logged',
+  );
+
+  const anonymous = await RawStompClient.connect(url);
+  assert.equal(anonymous.frames.length, 0);
+});
+
+test('broker availability events fire when the broker stops', async (t) => {
+  const { server } = await startServer(t);
+  const seen: boolean[] = [];
+  server.on('brokerAvailability', (e) => seen.push(e.available));
+  assert.equal(server.broker.available, true);
+  await server.close();
+  assert.deepEqual(seen, [false]);
+});
