@@ -96,6 +96,31 @@ async function stop(child: ChildProcess): Promise<void> {
   child.kill('SIGKILL');
 }
 
+/**
+ * Runs one load generator against a fresh server: reads the server's CPU and RSS when the
+ * generator opens and closes its measurement window, and returns the generator's result.
+ */
+async function measured<R>(
+  serverName: string,
+  loadFile: string,
+  loadArgs: (port: number) => string[],
+): Promise<{ result: R; cpuMicros: number; rss: number }> {
+  const { child: server, port } = await startServer(serverName);
+  try {
+    const load = spawn(here(loadFile), loadArgs(port));
+    const started = nextMessage(load, 'measure-start');
+    const ended = nextMessage(load, 'measure-end');
+    const result = nextMessage<R>(load, 'result');
+    await started;
+    const before = await stats(server);
+    await ended;
+    const after = await stats(server);
+    return { result: await result, cpuMicros: after.cpuMicros - before.cpuMicros, rss: after.rss };
+  } finally {
+    await stop(server);
+  }
+}
+
 interface FanoutRow {
   server: string;
   subscribers: number;
@@ -112,38 +137,31 @@ async function fanout(
   seconds: number,
   window: number,
 ): Promise<FanoutRow> {
-  const { child: server, port } = await startServer(name);
-  try {
-    const load = spawn(here('./load/fanout.ts'), [
-      String(port),
-      String(subscribers),
-      '2000',
-      String(seconds * 1000),
-      String(window),
-    ]);
-    const started = nextMessage(load, 'measure-start');
-    const ended = nextMessage(load, 'measure-end');
-    const result = nextMessage<{ deliveries: number; deliveriesPerSecond: number; p50: number; p99: number }>(
-      load,
-      'result',
-    );
-    await started;
-    const before = await stats(server);
-    await ended;
-    const after = await stats(server);
-    const r = await result;
-    return {
-      server: name,
-      subscribers,
-      deliveriesPerSecond: r.deliveriesPerSecond,
-      p50: r.p50,
-      p99: r.p99,
-      cpuMicrosPerDelivery: (after.cpuMicros - before.cpuMicros) / Math.max(1, r.deliveries),
-      rssMiB: after.rss / 1048576,
-    };
-  } finally {
-    await stop(server);
-  }
+  const {
+    result: r,
+    cpuMicros,
+    rss,
+  } = await measured<{
+    deliveries: number;
+    deliveriesPerSecond: number;
+    p50: number;
+    p99: number;
+  }>(name, './load/fanout.ts', (port) => [
+    String(port),
+    String(subscribers),
+    '2000',
+    String(seconds * 1000),
+    String(window),
+  ]);
+  return {
+    server: name,
+    subscribers,
+    deliveriesPerSecond: r.deliveriesPerSecond,
+    p50: r.p50,
+    p99: r.p99,
+    cpuMicrosPerDelivery: cpuMicros / Math.max(1, r.deliveries),
+    rssMiB: rss / 1048576,
+  };
 }
 
 interface StormRow {
@@ -181,35 +199,24 @@ interface RequestReplyRow {
 }
 
 async function requestReply(clients: number, seconds: number): Promise<RequestReplyRow> {
-  const { child: server, port } = await startServer('switchboard');
-  try {
-    const load = spawn(here('./load/request-reply.ts'), [
-      String(port),
-      String(clients),
-      '2000',
-      String(seconds * 1000),
-    ]);
-    const started = nextMessage(load, 'measure-start');
-    const ended = nextMessage(load, 'measure-end');
-    const result = nextMessage<{ roundTrips: number; roundTripsPerSecond: number; p50: number; p99: number }>(
-      load,
-      'result',
-    );
-    await started;
-    const before = await stats(server);
-    await ended;
-    const after = await stats(server);
-    const r = await result;
-    return {
-      clients,
-      roundTripsPerSecond: r.roundTripsPerSecond,
-      p50: r.p50,
-      p99: r.p99,
-      cpuMicrosPerRoundTrip: (after.cpuMicros - before.cpuMicros) / Math.max(1, r.roundTrips),
-    };
-  } finally {
-    await stop(server);
-  }
+  const { result: r, cpuMicros } = await measured<{
+    roundTrips: number;
+    roundTripsPerSecond: number;
+    p50: number;
+    p99: number;
+  }>('switchboard', './load/request-reply.ts', (port) => [
+    String(port),
+    String(clients),
+    '2000',
+    String(seconds * 1000),
+  ]);
+  return {
+    clients,
+    roundTripsPerSecond: r.roundTripsPerSecond,
+    p50: r.p50,
+    p99: r.p99,
+    cpuMicrosPerRoundTrip: cpuMicros / Math.max(1, r.roundTrips),
+  };
 }
 
 function machine(): string {

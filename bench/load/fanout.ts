@@ -6,6 +6,7 @@
  * Args: port subscribers warmupMs measureMs window
  */
 import { performance } from 'node:perf_hooks';
+import { measureWindow } from '../lib/measurement.js';
 import { connectLite } from '../lib/ws-lite.js';
 import type { LiteSocket } from '../lib/ws-lite.js';
 
@@ -105,17 +106,12 @@ async function main(): Promise<void> {
   }
   publisher = await connect(() => {});
   publish();
-  await new Promise((resolve) => setTimeout(resolve, warmupMs));
-  process.send!({ type: 'measure-start' });
-  measuring = true;
-  const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, measureMs));
-  measuring = false;
-  const elapsed = (performance.now() - started) / 1000;
-  process.send!({ type: 'measure-end' });
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  const { seconds: elapsed, percentile: pct } = await measureWindow(
+    warmupMs,
+    measureMs,
+    (on) => (measuring = on),
+    latencies,
+  );
   process.send!({
     type: 'result',
     deliveries,

@@ -5,6 +5,7 @@
  * Args: port clients warmupMs measureMs
  */
 import { performance } from 'node:perf_hooks';
+import { measureWindow } from '../lib/measurement.js';
 import { connectLite } from '../lib/ws-lite.js';
 import type { LiteSocket } from '../lib/ws-lite.js';
 
@@ -51,17 +52,12 @@ async function client(): Promise<LiteSocket> {
 
 async function main(): Promise<void> {
   const sockets = await Promise.all(Array.from({ length: clients }, () => client()));
-  await new Promise((resolve) => setTimeout(resolve, warmupMs));
-  process.send!({ type: 'measure-start' });
-  measuring = true;
-  const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, measureMs));
-  measuring = false;
-  const seconds = (performance.now() - started) / 1000;
-  process.send!({ type: 'measure-end' });
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  const { seconds, percentile: pct } = await measureWindow(
+    warmupMs,
+    measureMs,
+    (on) => (measuring = on),
+    latencies,
+  );
   process.send!({
     type: 'result',
     roundTrips,

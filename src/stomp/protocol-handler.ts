@@ -1,5 +1,5 @@
 import type { MessageChannel, MessageHandler } from '../messaging/channel.js';
-import type { Message, MessageType } from '../messaging/message.js';
+import type { Message, MessageHeaders, MessageType } from '../messaging/message.js';
 import { createMessage } from '../messaging/message.js';
 import { ErrorCodes, StompProtocolError, SwitchboardError } from '../errors.js';
 import type { Limits } from '../limits.js';
@@ -275,14 +275,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     connection.state = 'connecting';
     connection.connectFrame = frame;
     this.stats.connect++;
-    const message = createMessage({
-      type: 'CONNECT',
-      sessionId: connection.id,
-      user: connection.user,
-      sessionAttributes: connection.session.attributes,
-      heartbeat,
-      nativeHeaders: frame.headers,
-    });
+    const message = sessionMessage(connection, 'CONNECT', { heartbeat, nativeHeaders: frame.headers });
     return this.#send(connection, message, undefined);
   }
 
@@ -350,12 +343,10 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   /** Turns a frame into a message of `type` and sends it to the inbound channel. */
   #forward(connection: StompConnection, frame: StompFrame, type: MessageType): void | Promise<void> {
     const headers = frame.headers;
-    const message = createMessage(
+    const message = sessionMessage(
+      connection,
+      type,
       {
-        type,
-        sessionId: connection.id,
-        user: connection.user,
-        sessionAttributes: connection.session.attributes,
         destination: headers.destination,
         subscriptionId: type === 'SUBSCRIBE' || type === 'UNSUBSCRIBE' ? headers.id : undefined,
         nativeHeaders: headers,
@@ -464,11 +455,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     if (connection.disconnected) return;
     connection.disconnected = true;
     this.stats.disconnect++;
-    const message = createMessage({
-      type: 'DISCONNECT',
-      sessionId: connection.id,
-      user: connection.user,
-      sessionAttributes: connection.session.attributes,
+    const message = sessionMessage(connection, 'DISCONNECT', {
       nativeHeaders: createHeaders({ 'close-code': String(code) }),
     });
     try {
@@ -520,6 +507,25 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
           : CloseCodes.SERVER_ERROR;
     this.#close(connection, closeCode, summary);
   };
+}
+
+/** A message from a session: its id, user and attributes, plus the given headers. */
+function sessionMessage(
+  connection: StompConnection,
+  type: MessageType,
+  headers: Partial<Omit<MessageHeaders, 'type' | 'sessionId' | 'user' | 'sessionAttributes'>>,
+  payload?: Buffer,
+): Message {
+  return createMessage(
+    {
+      type,
+      sessionId: connection.id,
+      user: connection.user,
+      sessionAttributes: connection.session.attributes,
+      ...headers,
+    },
+    payload,
+  );
 }
 
 function require(frame: StompFrame, header: string): string {
