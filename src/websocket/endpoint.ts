@@ -192,13 +192,18 @@ function reject(socket: Duplex, status: number, reason?: string): void {
   );
 }
 
+/** Anything that can take (or decline, returning false) an HTTP upgrade. */
+export interface UpgradeHandler {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+}
+
 /**
  * Installs one 'upgrade' listener on `server` that routes to the first matching endpoint and
  * answers 404 when none matches. Returns a function that removes it.
  */
 export function attachWebSocketEndpoints(
   server: HttpServer,
-  endpoints: readonly WebSocketEndpoint[],
+  endpoints: readonly UpgradeHandler[],
 ): () => void {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());

@@ -2,8 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../messaging/message.js';
 import type { OutboundMessage } from './outbound-message.js';
 
-/** How a session reaches its client. SockJS transports join this union when SockJS lands. */
-export type TransportKind = 'websocket';
+/** How a session reaches its client: plain WebSocket, or one of the SockJS transports. */
+export type TransportKind =
+  'websocket' | 'sockjs-websocket' | 'xhr' | 'xhr_streaming' | 'eventsource' | 'htmlfile' | 'jsonp';
 
 /**
  * One client connection, whatever carries it (a WebSocket, later a SockJS transport).
@@ -36,6 +37,8 @@ export interface Session {
   send(message: OutboundMessage): boolean;
   /** Starts a close handshake; queued messages are flushed first unless `code` is 4500. Idempotent. */
   close(code?: number, reason?: string): void;
+  /** Stops transport-level heart-beats (SockJS `h`) once STOMP heart-beats are negotiated. */
+  disableTransportHeartbeat?(): void;
   /** Stops reading from the client (inbound backpressure) until `resumeReading`. */
   pauseReading?(): void;
   resumeReading?(): void;

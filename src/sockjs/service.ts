@@ -1,0 +1,456 @@
+import { createHash, randomInt } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type WebSocket from 'ws';
+import type { Limits } from '../limits.js';
+import { resolveLimits } from '../limits.js';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import type { WebSocketHandler } from '../websocket/handler.js';
+import type { OriginOptions } from '../websocket/handshake.js';
+import { checkOrigin } from '../websocket/handshake.js';
+import { decodeMessages } from './frames.js';
+import type { HttpTransportName } from './http-receiver.js';
+import { HTTP_FORMATS, HttpReceiver } from './http-receiver.js';
+import type { Receiver } from './session.js';
+import { SockJsSession } from './session.js';
+
+/** SockJS options (Spring's `SockJsServiceRegistration`, sockjs-node's server options). */
+export interface SockJsOptions {
+  /** Idle time before an `h` frame, ms. Default 25000. */
+  heartbeatDelay?: number;
+  /** Time a session may have no receiving request before it is closed, ms. Default 5000. */
+  disconnectDelay?: number;
+  /** Bytes one streaming response may carry before it is ended and reopened. Default 128 KiB. */
+  streamBytesLimit?: number;
+  /** Messages held between two HTTP requests. Default 100. */
+  httpMessageCacheSize?: number;
+  /** Largest xhr_send/jsonp_send body, bytes. Default: limits.maxWebSocketMessageSize. */
+  maxRequestBodySize?: number;
+  /** Report `cookie_needed` and set a JSESSIONID cookie (for sticky load balancers). Default false. */
+  cookieNeeded?: boolean;
+  /** Offer the WebSocket transport. Default true. */
+  websocket?: boolean;
+  /** Transports to switch off, e.g. ['jsonp', 'htmlfile']. */
+  disabledTransports?: readonly TransportName[];
+  /** URL of the SockJS client the iframe page loads. Default: a copy served here (`<prefix>/sockjs.min.js`). */
+  clientLibraryUrl?: string;
+}
+
+export type TransportName = HttpTransportName | 'websocket' | 'xhr_send' | 'jsonp_send';
+
+export interface SockJsServiceOptions extends SockJsOptions, OriginOptions {
+  /** URL prefix, e.g. '/stomp'. */
+  prefix: string;
+  handler: WebSocketHandler;
+  limits?: Partial<Limits> | Limits;
+  logger?: Logger;
+}
+
+const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
+const ONE_YEAR = 31536000;
+const CALLBACK = /^[a-zA-Z0-9_.-]+$/;
+const IFRAME = /^\/iframe[0-9a-z_.-]*\.html$/;
+const RECEIVING: Record<string, HttpTransportName> = {
+  xhr: 'xhr',
+  xhr_streaming: 'xhr_streaming',
+  eventsource: 'eventsource',
+  htmlfile: 'htmlfile',
+  jsonp: 'jsonp',
+};
+
+/**
+ * The SockJS protocol server for one prefix: greeting, `/info`, the iframe page, and
+ * `/<server>/<session>/<transport>` for every transport, each switchable off. Sessions speak
+ * the same {@link WebSocketHandler} seam as plain WebSocket ones.
+ */
+export class SockJsService {
+  readonly prefix: string;
+  readonly #o: SockJsServiceOptions;
+  readonly #limits: Limits;
+  readonly #logger: Logger;
+  readonly #sessions = new Map<string, SockJsSession>();
+  readonly #webSocketSessions = new Set<SockJsSession>();
+  readonly #wss: WebSocketServer;
+  readonly #iframe: { body: Buffer; etag: string };
+  readonly #clientLibrary: Buffer | undefined;
+
+  constructor(options: SockJsServiceOptions) {
+    this.#o = options;
+    this.prefix = options.prefix.replace(/\/+$/, '');
+    this.#limits = resolveLimits(options.limits);
+    this.#logger = options.logger ?? silentLogger;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      clientTracking: false,
+      maxPayload: this.#limits.maxWebSocketMessageSize,
+    });
+    this.#clientLibrary = loadClientLibrary();
+    const libraryUrl = options.clientLibraryUrl ?? `${this.prefix}/sockjs.min.js`;
+    const body = Buffer.from(iframePage(libraryUrl), 'utf8');
+    this.#iframe = { body, etag: `"0${createHash('md5').update(body).digest('hex')}"` };
+  }
+
+  /** Live SockJS sessions. */
+  get sessionCount(): number {
+    return this.#sessions.size + this.#webSocketSessions.size;
+  }
+
+  /** Handles a request under the prefix; returns false (doing nothing) for other paths. */
+  handleRequest(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== this.prefix && !url.pathname.startsWith(`${this.prefix}/`)) return false;
+    const rest = url.pathname.slice(this.prefix.length);
+    res.on('error', () => {});
+    if (!checkOrigin(req.headers.origin, req.headers.host, this.#o)) {
+      res.writeHead(403, { 'content-type': 'text/plain;charset=UTF-8' }).end('Origin not allowed\n');
+      return true;
+    }
+    try {
+      this.#route(req, res, rest, url);
+    } catch (error) {
+      this.#logger.error('SockJS request failed', { error });
+      if (!res.headersSent) res.writeHead(500).end();
+    }
+    return true;
+  }
+
+  /** Handles a WebSocket upgrade under the prefix (`/<server>/<session>/websocket`). */
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!pathname.startsWith(`${this.prefix}/`)) return false;
+    const parts = pathname.slice(this.prefix.length + 1).split('/');
+    if (parts.length !== 3 || parts[2] !== 'websocket') return false;
+    socket.on('error', () => socket.destroy());
+    if (req.method !== 'GET') {
+      socket.end(
+        'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+      return true;
+    }
+    if (!this.#enabled('websocket') || !validIds(parts)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    if (!checkOrigin(req.headers.origin, req.headers.host, this.#o)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#webSocketSession(req, ws, parts[1]!));
+    return true;
+  }
+
+  /** Closes every session (server shutdown). */
+  close(code = 1001, reason = 'Server shutting down'): void {
+    for (const session of [...this.#sessions.values(), ...this.#webSocketSessions]) {
+      session.close(code, reason);
+      session.dispose();
+    }
+    this.#sessions.clear();
+    this.#webSocketSessions.clear();
+  }
+
+  #route(req: http.IncomingMessage, res: http.ServerResponse, rest: string, url: URL): void {
+    const method = req.method ?? 'GET';
+    if (rest === '' || rest === '/') {
+      if (method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
+      res.writeHead(200, { 'content-type': 'text/plain;charset=UTF-8' }).end('Welcome to SockJS!\n');
+      return;
+    }
+    if (rest === '/info') return this.#info(req, res);
+    if (IFRAME.test(rest)) return this.#iframePage(req, res);
+    if (rest === '/sockjs.min.js' && this.#clientLibrary !== undefined) {
+      res.writeHead(200, {
+        'content-type': 'application/javascript;charset=UTF-8',
+        'cache-control': `public, max-age=${ONE_YEAR}`,
+      });
+      res.end(this.#clientLibrary);
+      return;
+    }
+    if (rest === '/websocket') {
+      // A raw WebSocket request that arrived without Upgrade.
+      res
+        .writeHead(400, { 'content-type': 'text/plain;charset=UTF-8' })
+        .end('Can "Upgrade" only to "WebSocket".');
+      return;
+    }
+    const parts = rest.slice(1).split('/');
+    if (parts.length !== 3 || !validIds(parts)) return notFound(res);
+    const [, sessionId, transport] = parts as [string, string, string];
+    if (transport === 'websocket') {
+      if (!this.#enabled('websocket')) return notFound(res);
+      if (method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
+      res.writeHead(400, { 'content-type': 'text/plain;charset=UTF-8' }).end('Not a valid websocket request');
+      return;
+    }
+    const receiving = RECEIVING[transport];
+    const sending = transport === 'xhr_send' || transport === 'jsonp_send';
+    if ((receiving === undefined && !sending) || !this.#enabled(transport as TransportName))
+      return notFound(res);
+    const allowed =
+      transport === 'xhr' || transport === 'xhr_send' || transport === 'xhr_streaming'
+        ? 'POST'
+        : transport === 'jsonp_send'
+          ? 'POST'
+          : 'GET';
+    if (method === 'OPTIONS' && allowed === 'POST') return this.#preflight(req, res, 'OPTIONS, POST');
+    if (method !== allowed) return void res.writeHead(405, { allow: `OPTIONS, ${allowed}` }).end();
+    this.#sessionHeaders(req, res);
+    if (receiving !== undefined) return this.#receive(req, res, sessionId, receiving, url);
+    return this.#send(req, res, sessionId, transport === 'jsonp_send');
+  }
+
+  #info(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method === 'OPTIONS') return this.#preflight(req, res, 'OPTIONS, GET');
+    if (req.method !== 'GET') return void res.writeHead(405, { allow: 'OPTIONS, GET' }).end();
+    this.#cors(req, res);
+    const body = JSON.stringify({
+      entropy: randomInt(0, 2 ** 32 - 1),
+      origins: ['*:*'],
+      cookie_needed: this.#o.cookieNeeded ?? false,
+      websocket: this.#enabled('websocket'),
+    });
+    res
+      .writeHead(200, { 'content-type': 'application/json;charset=UTF-8', 'cache-control': NO_CACHE })
+      .end(body);
+  }
+
+  #iframePage(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
+    const restricted = (this.#o.allowedOrigins?.length ?? 0) > 0 && !this.#o.allowedOrigins!.includes('*');
+    if (restricted || (this.#o.allowedOriginPatterns?.length ?? 0) > 0) {
+      // With origins restricted the iframe trick would bypass them (Spring answers 404 too).
+      return notFound(res);
+    }
+    const cache = {
+      'cache-control': `public, max-age=${ONE_YEAR}`,
+      expires: new Date(Date.now() + ONE_YEAR * 1000).toUTCString(),
+      etag: this.#iframe.etag,
+    };
+    if (req.headers['if-none-match'] === this.#iframe.etag) return void res.writeHead(304, cache).end();
+    res
+      .writeHead(200, {
+        ...cache,
+        'content-type': 'text/html;charset=UTF-8',
+        'x-frame-options': 'SAMEORIGIN',
+      })
+      .end(this.#iframe.body);
+  }
+
+  #preflight(req: http.IncomingMessage, res: http.ServerResponse, methods: string): void {
+    this.#cors(req, res);
+    res.writeHead(204, {
+      'cache-control': `public, max-age=${ONE_YEAR}`,
+      expires: new Date(Date.now() + ONE_YEAR * 1000).toUTCString(),
+      'access-control-max-age': String(ONE_YEAR),
+      'access-control-allow-methods': methods,
+    });
+    res.end();
+  }
+
+  #cors(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const origin = req.headers.origin;
+    if (origin === undefined) {
+      res.setHeader('access-control-allow-origin', '*');
+    } else {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-allow-credentials', 'true');
+    }
+    const requested = req.headers['access-control-request-headers'];
+    if (requested) res.setHeader('access-control-allow-headers', requested);
+  }
+
+  #sessionHeaders(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.#cors(req, res);
+    res.setHeader('cache-control', NO_CACHE);
+    if (this.#o.cookieNeeded) {
+      const jsessionid = /(?:^|;\s*)JSESSIONID=([^;]*)/.exec(req.headers.cookie ?? '')?.[1] ?? 'dummy';
+      res.setHeader('set-cookie', `JSESSIONID=${jsessionid}; path=/`);
+    }
+  }
+
+  #receive(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    sessionId: string,
+    transport: HttpTransportName,
+    url: URL,
+  ): void {
+    let callback: string | undefined;
+    if (transport === 'htmlfile' || transport === 'jsonp') {
+      callback = url.searchParams.get('c') ?? url.searchParams.get('callback') ?? undefined;
+      if (callback === undefined || callback === '') return serverError(res, '"callback" parameter required');
+      if (!CALLBACK.test(callback)) return serverError(res, 'invalid "callback" parameter');
+    }
+    let session = this.#sessions.get(sessionId);
+    if (session !== undefined && session.transport !== transport) return notFound(res);
+    session ??= this.#createSession(req, sessionId, transport);
+    const format = HTTP_FORMATS[transport];
+    res.writeHead(200, { 'content-type': format.contentType });
+    res.flushHeaders(); // the client learns at once that its request is the receiver
+    req.socket.setNoDelay(true);
+    const receiver = new HttpReceiver(res, format, callback, this.#o.streamBytesLimit ?? 128 * 1024);
+    const owner = session;
+    res.on('close', () => {
+      if (receiver.ended) owner.detached(receiver);
+      else owner.interrupted(receiver);
+    });
+    session.attach(receiver);
+  }
+
+  #send(req: http.IncomingMessage, res: http.ServerResponse, sessionId: string, jsonp: boolean): void {
+    const session = this.#sessions.get(sessionId);
+    if (session === undefined) return notFound(res);
+    const limit = this.#o.maxRequestBodySize ?? this.#limits.maxWebSocketMessageSize;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        res
+          .writeHead(413, { 'content-type': 'text/plain;charset=UTF-8', connection: 'close' })
+          .end(`Payload over maxRequestBodySize (${limit} bytes)\n`);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (res.headersSent) return;
+      let payload = Buffer.concat(chunks).toString('utf8');
+      if (jsonp && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+        payload = new URLSearchParams(payload).get('d') ?? '';
+      }
+      const messages = decodeMessages(payload);
+      if (messages === 'empty') return serverError(res, 'Payload expected.');
+      if (messages === 'broken') return serverError(res, 'Broken JSON encoding.');
+      if (jsonp) res.writeHead(200, { 'content-type': 'text/plain;charset=UTF-8' }).end('ok');
+      else res.writeHead(204, { 'content-type': 'text/plain;charset=UTF-8' }).end();
+      session.receive(messages);
+    });
+    req.on('error', () => {});
+  }
+
+  /**
+   * A WebSocket session lives exactly as long as its socket, so it stays out of the HTTP session
+   * table: no other transport can reach it, and its id may be reused as soon as it closes.
+   */
+  #webSocketSession(req: http.IncomingMessage, ws: WebSocket, sessionId: string): void {
+    const session = this.#createSession(req, sessionId, 'sockjs-websocket', false);
+    this.#webSocketSessions.add(session);
+    const socket = req.socket;
+    const receiver: Receiver = {
+      sendFrame: (frame) => {
+        ws.send(frame);
+        return true;
+      },
+      end: () => ws.close(),
+      get bufferedAmount() {
+        return socket.writableLength;
+      },
+    };
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString('utf8');
+      if (text === '') return;
+      const messages = decodeMessages(text);
+      if (typeof messages === 'string') {
+        ws.terminate();
+        return;
+      }
+      session.receive(messages);
+    });
+    ws.on('close', () => {
+      session.interrupted(receiver);
+      session.close();
+      session.dispose();
+      this.#webSocketSessions.delete(session);
+    });
+    ws.on('error', () => {});
+    session.attach(receiver);
+  }
+
+  #createSession(
+    req: http.IncomingMessage,
+    sessionId: string,
+    transport: SockJsSession['transport'],
+    register = true,
+  ): SockJsSession {
+    const session = new SockJsSession({
+      sockJsId: sessionId,
+      transport,
+      handler: this.#o.handler,
+      uri: new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`),
+      headers: req.headers,
+      remoteAddress: req.socket.remoteAddress,
+      attributes: new Map(),
+      principal: undefined,
+      limits: this.#limits,
+      heartbeatDelay: this.#o.heartbeatDelay ?? 25_000,
+      disconnectDelay: this.#o.disconnectDelay ?? 5_000,
+      maxQueuedMessages: this.#o.httpMessageCacheSize ?? 100,
+      logger: this.#logger,
+      onExpired: (s) => {
+        if (this.#sessions.get(sessionId) === s) this.#sessions.delete(sessionId);
+      },
+    });
+    if (register) this.#sessions.set(sessionId, session);
+    return session;
+  }
+
+  #enabled(transport: TransportName): boolean {
+    if (transport === 'websocket' && this.#o.websocket === false) return false;
+    return !(this.#o.disabledTransports ?? []).includes(transport);
+  }
+}
+
+function validIds(parts: readonly string[]): boolean {
+  return parts.every((p) => p.length > 0 && !p.includes('.'));
+}
+
+function notFound(res: http.ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'text/plain;charset=UTF-8' }).end('Not found\n');
+}
+
+function serverError(res: http.ServerResponse, message: string): void {
+  res.writeHead(500, { 'content-type': 'text/plain;charset=UTF-8' }).end(message);
+}
+
+function iframePage(libraryUrl: string): string {
+  return `<!DOCTYPE html>
+<html>
+<head>
+  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
+  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+  <script src="${libraryUrl.replace(/"/g, '&quot;')}"></script>
+  <script>
+    document.domain = document.domain;
+    SockJS.bootstrap_iframe();
+  </script>
+</head>
+<body>
+  <h2>Don't panic!</h2>
+  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
+</body>
+</html>`;
+}
+
+/** The sockjs-client browser bundle, when installed, so the iframe page needs no CDN. */
+function loadClientLibrary(): Buffer | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    let dir = path.dirname(require.resolve('sockjs-client'));
+    for (let i = 0; i < 4; i++) {
+      const file = path.join(dir, 'dist', 'sockjs.min.js');
+      if (existsSync(file)) return readFileSync(file);
+      dir = path.dirname(dir);
+    }
+  } catch {
+    // not installed: point clientLibraryUrl at a copy of your own
+  }
+  return undefined;
+}
