@@ -14,6 +14,7 @@ export interface CliOptions {
   sendTimeLimit: number | undefined;
   overflow: OverflowPolicy | undefined;
   logLevel: LogLevel;
+  sockjs: boolean;
 }
 
 /** One row per option: flag, environment variable, help text. The README table mirrors it. */
@@ -48,6 +49,10 @@ export const CLI_FLAGS = {
   'log-level': {
     env: 'SWITCHBOARD_LOG_LEVEL',
     help: "debug | info | warn | error | silent (default 'info')",
+  },
+  sockjs: {
+    env: 'SWITCHBOARD_SOCKJS',
+    help: "Serve the endpoint over SockJS too: 'true' or 'false' (default true)",
   },
 } as const;
 
@@ -87,6 +92,9 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw new Error(`--log-level must be debug, info, warn, error or silent, got '${logLevel}'`);
   }
+  const sockjs = get('sockjs') ?? 'true';
+  if (sockjs !== 'true' && sockjs !== 'false')
+    throw new Error(`--sockjs must be 'true' or 'false', got '${sockjs}'`);
   const origins = get('allowed-origins');
   return {
     port: int('port') ?? 8080,
@@ -104,6 +112,7 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     sendTimeLimit: int('send-time-limit'),
     overflow,
     logLevel: logLevel as LogLevel,
+    sockjs: sockjs === 'true',
   };
 }
 

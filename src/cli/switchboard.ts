@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const demo = portfolioDemo();
   const server = createStompServer({
     path: options.path,
+    sockjs: options.sockjs,
     allowedOrigins: options.allowedOrigins,
     heartbeat: options.heartbeat,
     limits: {

@@ -23,6 +23,8 @@ import type { SessionStats } from '../websocket/session.js';
 import type { ConnectAuthenticator } from './connect-authenticator.js';
 import { connectAuthenticatorInterceptor } from './connect-authenticator.js';
 import { InboundRouter } from './inbound-router.js';
+import type { SockJsOptions } from '../sockjs/service.js';
+import { SockJsService } from '../sockjs/service.js';
 import type { SessionEventListener, SessionEventMap } from './session-events.js';
 import { SessionEvents } from './session-events.js';
 import { UserDestinationResolver, UserRegistry } from '../messaging/user-destinations.js';
@@ -33,6 +35,11 @@ export interface StompServerOptions {
   server?: http.Server;
   /** WebSocket path(s) of the STOMP endpoint. Default '/stomp'. */
   path?: string | string[];
+  /**
+   * Also serve the endpoint over SockJS (`new SockJS('http://host/stomp')`), for clients behind
+   * proxies that block WebSocket. `true` for the defaults, or SockJS options. Default off.
+   */
+  sockjs?: boolean | SockJsOptions;
   /** Exact origins allowed to connect (`'*'` for any). Default: same origin only. */
   allowedOrigins?: string[];
   /** Origin patterns allowed to connect (`https://*.example.com`, `http://localhost:[*]`). */
@@ -190,16 +197,34 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     logger,
   });
 
+  const paths = typeof options.path === 'string' ? [options.path] : (options.path ?? ['/stomp']);
+  const sockJsOptions = options.sockjs === true ? {} : options.sockjs === false ? undefined : options.sockjs;
+  const sockjs =
+    sockJsOptions === undefined
+      ? []
+      : paths.map(
+          (prefix) =>
+            new SockJsService({
+              ...sockJsOptions,
+              prefix,
+              handler: protocol,
+              allowedOrigins: options.allowedOrigins,
+              allowedOriginPatterns: options.allowedOriginPatterns,
+              handshakeInterceptors: options.handshakeInterceptors,
+              limits,
+              logger,
+            }),
+        );
+
   const ownServer = options.server === undefined;
-  const httpServer =
-    options.server ??
-    http.createServer(
-      options.requestListener ??
-        ((_req, res) => {
-          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
-        }),
-    );
-  const detach = attachWebSocketEndpoints(httpServer, [endpoint]);
+  const fallback: http.RequestListener =
+    options.requestListener ??
+    ((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+    });
+  const httpServer = options.server ?? http.createServer(fallback);
+  const detachRequests = sockjs.length > 0 ? routeRequestsThrough(httpServer, sockjs) : () => {};
+  const detach = attachWebSocketEndpoints(httpServer, [endpoint, ...sockjs]);
   void broker.start();
 
   let closing: Promise<void> | undefined;
@@ -244,6 +269,8 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     close() {
       closing ??= (async () => {
         detach();
+        detachRequests();
+        for (const service of sockjs) service.close();
         const serverClosed =
           ownServer && httpServer.listening ? closeHttpServer(httpServer) : Promise.resolve();
         protocol.closeAll();
@@ -254,6 +281,24 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * Puts the SockJS services in front of the server's own 'request' listeners (as sockjs-node
+ * does): requests under a SockJS prefix are answered there, all others reach the application.
+ */
+function routeRequestsThrough(server: http.Server, services: readonly SockJsService[]): () => void {
+  const previous = server.listeners('request') as http.RequestListener[];
+  server.removeAllListeners('request');
+  const listener: http.RequestListener = (req, res) => {
+    for (const service of services) if (service.handleRequest(req, res)) return;
+    for (const l of previous) l.call(server, req, res);
+  };
+  server.on('request', listener);
+  return () => {
+    server.off('request', listener);
+    for (const l of previous) server.on('request', l);
   };
 }
 

@@ -11,8 +11,8 @@ import { resolveLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { WebSocketHandler } from '../websocket/handler.js';
-import type { OriginOptions } from '../websocket/handshake.js';
-import { checkOrigin } from '../websocket/handshake.js';
+import type { HandshakeInterceptor, HandshakeOutcome, OriginOptions } from '../websocket/handshake.js';
+import { checkOrigin, runHandshakeInterceptors } from '../websocket/handshake.js';
 import { decodeMessages } from './frames.js';
 import type { HttpTransportName } from './http-receiver.js';
 import { HTTP_FORMATS, HttpReceiver } from './http-receiver.js';
@@ -47,6 +47,8 @@ export interface SockJsServiceOptions extends SockJsOptions, OriginOptions {
   /** URL prefix, e.g. '/stomp'. */
   prefix: string;
   handler: WebSocketHandler;
+  /** Run on the first request of each session (as on a WebSocket handshake). */
+  handshakeInterceptors?: readonly HandshakeInterceptor[] | undefined;
   limits?: Partial<Limits> | Limits;
   logger?: Logger;
 }
@@ -141,7 +143,14 @@ export class SockJsService {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return true;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#webSocketSession(req, ws, parts[1]!));
+    void this.#handshake(req).then((outcome) => {
+      if (!outcome.ok) {
+        socket.end(`HTTP/1.1 ${outcome.status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      if (socket.destroyed) return;
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#webSocketSession(req, ws, parts[1]!, outcome));
+    });
     return true;
   }
 
@@ -287,18 +296,38 @@ export class SockJsService {
       if (callback === undefined || callback === '') return serverError(res, '"callback" parameter required');
       if (!CALLBACK.test(callback)) return serverError(res, 'invalid "callback" parameter');
     }
-    let session = this.#sessions.get(sessionId);
-    if (session !== undefined && session.transport !== transport) return notFound(res);
-    session ??= this.#createSession(req, sessionId, transport);
+    const existing = this.#sessions.get(sessionId);
+    if (existing !== undefined && existing.transport !== transport) return notFound(res);
+    if (existing !== undefined) return this.#attach(req, res, existing, transport, callback);
+    void this.#handshake(req).then((outcome) => {
+      if (!outcome.ok)
+        return void res
+          .writeHead(outcome.status, { 'content-type': 'text/plain;charset=UTF-8' })
+          .end(outcome.reason);
+      if (res.destroyed) return;
+      // Another request may have created the session while the interceptors ran.
+      const session =
+        this.#sessions.get(sessionId) ?? this.#createSession(req, sessionId, transport, true, outcome);
+      if (session.transport !== transport) return notFound(res);
+      this.#attach(req, res, session, transport, callback);
+    });
+  }
+
+  #attach(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    session: SockJsSession,
+    transport: HttpTransportName,
+    callback: string | undefined,
+  ): void {
     const format = HTTP_FORMATS[transport];
     res.writeHead(200, { 'content-type': format.contentType });
     res.flushHeaders(); // the client learns at once that its request is the receiver
     req.socket.setNoDelay(true);
     const receiver = new HttpReceiver(res, format, callback, this.#o.streamBytesLimit ?? 128 * 1024);
-    const owner = session;
     res.on('close', () => {
-      if (receiver.ended) owner.detached(receiver);
-      else owner.interrupted(receiver);
+      if (receiver.ended) session.detached(receiver);
+      else session.interrupted(receiver);
     });
     session.attach(receiver);
   }
@@ -340,8 +369,13 @@ export class SockJsService {
    * A WebSocket session lives exactly as long as its socket, so it stays out of the HTTP session
    * table: no other transport can reach it, and its id may be reused as soon as it closes.
    */
-  #webSocketSession(req: http.IncomingMessage, ws: WebSocket, sessionId: string): void {
-    const session = this.#createSession(req, sessionId, 'sockjs-websocket', false);
+  #webSocketSession(
+    req: http.IncomingMessage,
+    ws: WebSocket,
+    sessionId: string,
+    outcome: HandshakeOutcome,
+  ): void {
+    const session = this.#createSession(req, sessionId, 'sockjs-websocket', false, outcome);
     this.#webSocketSessions.add(session);
     const socket = req.socket;
     const receiver: Receiver = {
@@ -378,7 +412,8 @@ export class SockJsService {
     req: http.IncomingMessage,
     sessionId: string,
     transport: SockJsSession['transport'],
-    register = true,
+    register: boolean,
+    outcome: HandshakeOutcome,
   ): SockJsSession {
     const session = new SockJsSession({
       sockJsId: sessionId,
@@ -387,8 +422,8 @@ export class SockJsService {
       uri: new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`),
       headers: req.headers,
       remoteAddress: req.socket.remoteAddress,
-      attributes: new Map(),
-      principal: undefined,
+      attributes: outcome.ok ? outcome.attributes : new Map<string, unknown>(),
+      principal: outcome.ok ? outcome.principal : undefined,
       limits: this.#limits,
       heartbeatDelay: this.#o.heartbeatDelay ?? 25_000,
       disconnectDelay: this.#o.disconnectDelay ?? 5_000,
@@ -400,6 +435,12 @@ export class SockJsService {
     });
     if (register) this.#sessions.set(sessionId, session);
     return session;
+  }
+
+  #handshake(req: http.IncomingMessage): Promise<HandshakeOutcome> {
+    return runHandshakeInterceptors(req, this.#o.handshakeInterceptors ?? [], (error) =>
+      this.#logger.error('Handshake interceptor failed', { error }),
+    );
   }
 
   #enabled(transport: TransportName): boolean {

@@ -209,7 +209,10 @@ export class SockJsSession implements Session {
 
   #fits(size: number): boolean {
     const limit = this.#o.limits.sendBufferLimit;
-    const tooMany = (): boolean => this.#queue.length >= this.#o.maxQueuedMessages;
+    // The message count bounds what waits between HTTP requests; with a receiver attached the
+    // queue is only this tick's batch, and the byte limit is what matters.
+    const tooMany = (): boolean =>
+      this.#receiver === undefined && this.#queue.length >= this.#o.maxQueuedMessages;
     const tooBig = (): boolean => this.bufferedAmount + size > limit;
     if (!tooMany() && !tooBig()) return true;
     if (this.#o.limits.overflow === 'terminate') {

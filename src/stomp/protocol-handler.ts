@@ -309,6 +309,8 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
 
   #startHeartbeats(connection: StompConnection): void {
     if (connection.sendInterval > 0) {
+      // STOMP heart-beats keep the transport alive: SockJS `h` frames would be redundant (as Spring).
+      connection.session.disableTransportHeartbeat?.();
       // Checking at half the interval keeps any silence under one full interval.
       const timer = setInterval(() => {
         if (!connection.wrote) connection.write(HEARTBEAT);

@@ -7,11 +7,10 @@ import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
-import type { Principal } from '../messaging/message.js';
 import type { Session, WebSocketHandler } from './handler.js';
 import { CloseCodes } from './handler.js';
-import type { HandshakeDecision, HandshakeInterceptor, HandshakeRequest } from './handshake.js';
-import { checkOrigin, parseCookies, selectProtocol } from './handshake.js';
+import type { HandshakeInterceptor } from './handshake.js';
+import { checkOrigin, runHandshakeInterceptors, selectProtocol } from './handshake.js';
 import type { SessionStats } from './session.js';
 import { WebSocketSession, createSessionStats } from './session.js';
 
@@ -112,38 +111,13 @@ export class WebSocketEndpoint {
   }
 
   async #intercept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    const attributes = new Map<string, unknown>();
-    let principal: Principal | undefined;
-    const request: HandshakeRequest = {
-      req,
-      url,
-      headers: req.headers,
-      cookies: parseCookies(req.headers.cookie),
-      query: url.searchParams,
-      remoteAddress: req.socket.remoteAddress,
-      attributes,
-      setPrincipal: (p) => {
-        principal = p;
-      },
-      get principal() {
-        return principal;
-      },
-    };
     const interceptors = this.#options.handshakeInterceptors ?? [];
-    try {
-      for (const interceptor of interceptors) {
-        const decision: HandshakeDecision = await interceptor.beforeHandshake(request);
-        if (decision === false) return reject(socket, 403, 'Forbidden');
-        if (typeof decision === 'object' && decision !== null) {
-          return reject(socket, decision.reject.status, decision.reject.reason);
-        }
-      }
-    } catch (error) {
-      this.#logger.error('Handshake interceptor failed', { error });
-      for (const interceptor of interceptors) interceptor.afterHandshake?.(request, error);
-      return reject(socket, 500, 'Internal Server Error');
-    }
+    const outcome = await runHandshakeInterceptors(req, interceptors, (error) =>
+      this.#logger.error('Handshake interceptor failed', { error }),
+    );
+    if (!outcome.ok) return reject(socket, outcome.status, outcome.reason);
+    const { request, attributes, principal } = outcome;
+    const url = request.url;
     if (socket.destroyed) return;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new WebSocketSession({

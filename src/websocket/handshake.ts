@@ -129,3 +129,56 @@ export function parseCookies(header: string | undefined): Record<string, string>
   }
   return cookies;
 }
+
+/** The outcome of the handshake interceptors: go ahead with these attributes and user, or refuse. */
+export type HandshakeOutcome =
+  | {
+      ok: true;
+      request: HandshakeRequest;
+      attributes: Map<string, unknown>;
+      principal: Principal | undefined;
+    }
+  | { ok: false; status: number; reason: string };
+
+/**
+ * Runs `interceptors` in order on an HTTP request (a WebSocket upgrade or a SockJS session's
+ * first request). `false` refuses with 403, `{ reject }` with its status, a throw with 500.
+ */
+export async function runHandshakeInterceptors(
+  req: IncomingMessage,
+  interceptors: readonly HandshakeInterceptor[],
+  onError: (error: unknown) => void,
+): Promise<HandshakeOutcome> {
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const attributes = new Map<string, unknown>();
+  let principal: Principal | undefined;
+  const request: HandshakeRequest = {
+    req,
+    url,
+    headers: req.headers,
+    cookies: parseCookies(req.headers.cookie),
+    query: url.searchParams,
+    remoteAddress: req.socket.remoteAddress,
+    attributes,
+    setPrincipal: (p) => {
+      principal = p;
+    },
+    get principal() {
+      return principal;
+    },
+  };
+  try {
+    for (const interceptor of interceptors) {
+      const decision: HandshakeDecision = await interceptor.beforeHandshake(request);
+      if (decision === false) return { ok: false, status: 403, reason: 'Forbidden' };
+      if (typeof decision === 'object' && decision !== null) {
+        return { ok: false, status: decision.reject.status, reason: decision.reject.reason ?? 'Refused' };
+      }
+    }
+  } catch (error) {
+    onError(error);
+    for (const interceptor of interceptors) interceptor.afterHandshake?.(request, error);
+    return { ok: false, status: 500, reason: 'Internal Server Error' };
+  }
+  return { ok: true, request, attributes, principal };
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Client } from '@stomp/stompjs';
+import SockJS from 'sockjs-client';
+import { Inbox, subscribed } from '../helpers/stompjs.js';
+import { startServer, within } from '../helpers/server.js';
+
+/** @stomp/stompjs over sockjs-client, forced onto one transport. */
+async function connect(url: string, transport: string): Promise<Client> {
+  const client = new Client({
+    webSocketFactory: () => new SockJS(url, undefined, { transports: [transport] }),
+    reconnectDelay: 0,
+    heartbeatIncoming: 0,
+    heartbeatOutgoing: 0,
+  });
+  await within(
+    new Promise<void>((resolve, reject) => {
+      client.onConnect = () => resolve();
+      client.onStompError = (frame) => reject(new Error(`STOMP ERROR: ${frame.headers.message}`));
+      client.activate();
+    }),
+    10000,
+    `STOMP over SockJS ${transport}`,
+  );
+  return client;
+}
+
+for (const transport of ['websocket', 'xhr-streaming', 'xhr-polling', 'eventsource']) {
+  test(`STOMP over SockJS ${transport}: subscribe, 1 000 messages in order, non-ASCII, a 200 KB message`, async (t) => {
+    const { port, server } = await startServer(t, {
+      sockjs: { heartbeatDelay: 25_000 },
+      limits: { maxFrameSize: 512 * 1024 },
+    });
+    server.handlers.map('/echo', (ctx) => ctx.payload);
+    const url = `http://127.0.0.1:${port}/stomp`;
+    const receiver = await connect(url, transport);
+    t.after(() => receiver.deactivate());
+    const inbox = new Inbox();
+    await subscribed(receiver, '/topic/sockjs', inbox);
+    const sender = await connect(url, transport);
+    t.after(() => sender.deactivate());
+
+    for (let i = 0; i < 1000; i++) sender.publish({ destination: '/topic/sockjs', body: String(i) });
+    await inbox.waitFor(1000, 30000);
+    assert.deepEqual(
+      inbox.messages.map((m) => Number(m.body)),
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
+
+    const text = 'héllo \u2028 line \u2029 sep 😀 ✓ \u0000 nul';
+    sender.publish({ destination: '/topic/sockjs', body: text });
+    await inbox.waitFor(1001);
+    assert.equal(inbox.messages[1000]!.body, text);
+
+    const big = 'x'.repeat(200 * 1024);
+    sender.publish({ destination: '/topic/sockjs', body: big });
+    await inbox.waitFor(1002, 20000);
+    assert.equal(inbox.messages[1001]!.body.length, big.length);
+    assert.equal(inbox.messages[1001]!.body, big);
+
+    // An application handler round trip over the same transport.
+    const echo = new Inbox();
+    await subscribed(receiver, '/topic/echo', echo);
+    sender.publish({ destination: '/app/echo', body: 'through a handler' });
+    await echo.waitFor(1);
+    assert.equal(echo.messages[0]!.body, 'through a handler');
+  });
+}
+
+test('SockJS sessions are STOMP sessions: closing the client removes its subscriptions', async (t) => {
+  const { port, server } = await startServer(t, { sockjs: { disconnectDelay: 200 } });
+  const client = await connect(`http://127.0.0.1:${port}/stomp`, 'xhr-streaming');
+  const inbox = new Inbox();
+  await subscribed(client, '/topic/gone', inbox);
+  assert.equal(server.stats().broker.subscriptions, 1);
+  await client.deactivate();
+  await within(
+    new Promise<void>((resolve) => {
+      const check = (): void => (server.sessionCount === 0 ? resolve() : void setTimeout(check, 10));
+      check();
+    }),
+    5000,
+    'session cleanup',
+  );
+  assert.equal(server.stats().broker.subscriptions, 0);
+});
