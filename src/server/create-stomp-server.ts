@@ -23,6 +23,7 @@ import type { SessionStats } from '../websocket/session.js';
 import type { ConnectAuthenticator } from './connect-authenticator.js';
 import { connectAuthenticatorInterceptor } from './connect-authenticator.js';
 import { InboundRouter } from './inbound-router.js';
+import { routeRequestsThrough } from './websocket-handler-server.js';
 import type { SockJsOptions } from '../sockjs/service.js';
 import { SockJsService } from '../sockjs/service.js';
 import type { SessionEventListener, SessionEventMap } from './session-events.js';
@@ -281,24 +282,6 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
       })();
       return closing;
     },
-  };
-}
-
-/**
- * Puts the SockJS services in front of the server's own 'request' listeners (as sockjs-node
- * does): requests under a SockJS prefix are answered there, all others reach the application.
- */
-function routeRequestsThrough(server: http.Server, services: readonly SockJsService[]): () => void {
-  const previous = server.listeners('request') as http.RequestListener[];
-  server.removeAllListeners('request');
-  const listener: http.RequestListener = (req, res) => {
-    for (const service of services) if (service.handleRequest(req, res)) return;
-    for (const l of previous) l.call(server, req, res);
-  };
-  server.on('request', listener);
-  return () => {
-    server.off('request', listener);
-    for (const l of previous) server.on('request', l);
   };
 }
 

@@ -84,3 +84,33 @@ test('SockJS sessions are STOMP sessions: closing the client removes its subscri
   );
   assert.equal(server.stats().broker.subscriptions, 0);
 });
+
+test('a SockJS client that vanishes without DISCONNECT is closed after the disconnect delay; its subscriptions go', async (t) => {
+  const { port, server } = await startServer(t, { sockjs: { disconnectDelay: 300 } });
+  const base = `http://127.0.0.1:${port}/stomp/000/vanishing`;
+  assert.equal(await (await fetch(`${base}/xhr`, { method: 'POST' })).text(), 'o\n');
+  const frames = [
+    'CONNECT\naccept-version:1.2\nhost:x\nheart-beat:0,0\n\n\0',
+    'SUBSCRIBE\nid:s\ndestination:/topic/v\nreceipt:r\n\n\0',
+  ];
+  assert.equal(
+    (await fetch(`${base}/xhr_send`, { method: 'POST', body: JSON.stringify(frames) })).status,
+    204,
+  );
+  const answer = await (await fetch(`${base}/xhr`, { method: 'POST' })).text();
+  assert.match(answer, /CONNECTED/);
+  if (!answer.includes('RECEIPT'))
+    assert.match(await (await fetch(`${base}/xhr`, { method: 'POST' })).text(), /RECEIPT/);
+  assert.equal(server.stats().broker.subscriptions, 1);
+  // No more polls: after the disconnect delay the session ends and the broker forgets it.
+  await within(
+    new Promise<void>((resolve) => {
+      const check = (): void =>
+        server.stats().broker.subscriptions === 0 ? resolve() : void setTimeout(check, 20);
+      check();
+    }),
+    5000,
+    'subscriptions removed',
+  );
+  assert.equal(server.sessionCount, 0);
+});

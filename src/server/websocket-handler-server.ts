@@ -1,0 +1,123 @@
+import type http from 'node:http';
+import type { Limits } from '../limits.js';
+import type { Logger } from '../logger.js';
+import type { SockJsOptions } from '../sockjs/service.js';
+import { SockJsService } from '../sockjs/service.js';
+import { WebSocketEndpoint, attachWebSocketEndpoints } from '../websocket/endpoint.js';
+import type { Session, WebSocketHandler } from '../websocket/handler.js';
+import type { HandshakeInterceptor } from '../websocket/handshake.js';
+
+/** One raw WebSocket handler registration (Spring's `registry.addHandler(handler, paths)`). */
+export interface WebSocketHandlerRegistration {
+  /** Path(s) the handler answers. */
+  path: string | string[];
+  handler: WebSocketHandler;
+  /** Exact origins allowed (`'*'` for any). Default: same origin only. */
+  allowedOrigins?: string[];
+  /** Origin patterns (`https://*.example.com`). */
+  allowedOriginPatterns?: string[];
+  handshakeInterceptors?: HandshakeInterceptor[];
+  /** Serve the handler over SockJS as well (`new SockJS(url)`), with options. Default off. */
+  sockjs?: boolean | SockJsOptions;
+  /** Send limits, message size (shared with STOMP endpoints: see {@link Limits}). */
+  limits?: Partial<Limits>;
+  logger?: Logger;
+}
+
+/** Raw WebSocket handlers attached to an HTTP server. */
+export interface WebSocketHandlers {
+  /** Live sessions of every registration (WebSocket and SockJS). */
+  readonly sessionCount: number;
+  /** Plain WebSocket sessions. */
+  readonly sessions: ReadonlySet<Session>;
+  /** Detaches from the server and closes every session with 1001. */
+  close(): Promise<void>;
+}
+
+/**
+ * Attaches raw WebSocket handlers (no STOMP) to an HTTP server: each registration gets origin
+ * checks, handshake interceptors, the same send limits as STOMP sessions, and optionally SockJS.
+ *
+ * ```ts
+ * attachWebSocketHandlers(server, [{ path: '/echo', sockjs: true, handler: {
+ *   onMessage: (session, data, isBinary) => session.send(new OutboundMessage(data, isBinary)),
+ * } }]);
+ * ```
+ */
+export function attachWebSocketHandlers(
+  server: http.Server,
+  registrations: readonly WebSocketHandlerRegistration[],
+): WebSocketHandlers {
+  const endpoints = registrations.map(
+    (r) =>
+      new WebSocketEndpoint({
+        path: r.path,
+        handler: r.handler,
+        allowedOrigins: r.allowedOrigins,
+        allowedOriginPatterns: r.allowedOriginPatterns,
+        handshakeInterceptors: r.handshakeInterceptors,
+        limits: r.limits,
+        logger: r.logger,
+      }),
+  );
+  const sockjs = registrations.flatMap((r) => {
+    if (!r.sockjs) return [];
+    const options = r.sockjs === true ? {} : r.sockjs;
+    return (typeof r.path === 'string' ? [r.path] : r.path).map(
+      (prefix) =>
+        new SockJsService({
+          ...options,
+          prefix,
+          handler: r.handler,
+          allowedOrigins: r.allowedOrigins,
+          allowedOriginPatterns: r.allowedOriginPatterns,
+          handshakeInterceptors: r.handshakeInterceptors,
+          limits: r.limits,
+          logger: r.logger,
+        }),
+    );
+  });
+  const detachRequests = sockjs.length > 0 ? routeRequestsThrough(server, sockjs) : () => {};
+  const detachUpgrades = attachWebSocketEndpoints(server, [...endpoints, ...sockjs]);
+  const sessions = new Set<Session>();
+  return {
+    get sessionCount() {
+      return (
+        endpoints.reduce((n, e) => n + e.sessions.size, 0) + sockjs.reduce((n, s) => n + s.sessionCount, 0)
+      );
+    },
+    get sessions() {
+      sessions.clear();
+      for (const endpoint of endpoints) for (const session of endpoint.sessions) sessions.add(session);
+      return sessions;
+    },
+    async close() {
+      detachRequests();
+      detachUpgrades();
+      for (const service of sockjs) service.close();
+      await Promise.all(endpoints.map((e) => e.close()));
+    },
+  };
+}
+
+/**
+ * Puts SockJS services in front of the server's own 'request' listeners (as sockjs-node does):
+ * requests under a SockJS prefix are answered there, all others reach the application.
+ */
+export function routeRequestsThrough(server: http.Server, services: readonly SockJsService[]): () => void {
+  const previous = server.listeners('request') as http.RequestListener[];
+  server.removeAllListeners('request');
+  const listener: http.RequestListener = (req, res) => {
+    for (const service of services) if (service.handleRequest(req, res)) return;
+    if (previous.length === 0) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      return;
+    }
+    for (const l of previous) l.call(server, req, res);
+  };
+  server.on('request', listener);
+  return () => {
+    server.off('request', listener);
+    for (const l of previous) server.on('request', l);
+  };
+}

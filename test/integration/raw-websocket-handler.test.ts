@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import SockJS from 'sockjs-client';
+import WebSocket from 'ws';
+import type { Session, WebSocketHandler } from '../../src/index.js';
+import { OutboundMessage, attachWebSocketHandlers } from '../../src/index.js';
+import { within } from '../helpers/server.js';
+
+test('a raw WebSocket handler (no STOMP) over WebSocket and SockJS, with the session seam', async (t) => {
+  const opened: Session[] = [];
+  const closed: [string, number][] = [];
+  const handler: WebSocketHandler = {
+    onOpen: (session) => void opened.push(session),
+    onMessage: (session, data, isBinary) => {
+      if (data.toString() === 'bye') return session.close(4000, 'asked to leave');
+      session.send(new OutboundMessage(data, isBinary));
+    },
+    onClose: (session, code) => void closed.push([session.transport, code]),
+  };
+  const server = http.createServer((_req, res) => res.end('app'));
+  const handlers = attachWebSocketHandlers(server, [
+    {
+      path: '/echo',
+      handler,
+      sockjs: true,
+      handshakeInterceptors: [
+        {
+          beforeHandshake(request) {
+            request.setPrincipal({ name: request.query.get('user') ?? 'anon' });
+            request.attributes.set('ip', request.remoteAddress);
+            return true;
+          },
+        },
+      ],
+    },
+  ]);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    await handlers.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const { port } = server.address() as AddressInfo;
+  assert.equal(
+    await (await fetch(`http://127.0.0.1:${port}/other`)).text(),
+    'app',
+    'other routes reach the app',
+  );
+
+  // Plain WebSocket: text and binary echo, then a server-side close with a code.
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/echo?user=ann`);
+  const messages: [string, boolean][] = [];
+  ws.on('message', (data: Buffer, isBinary) =>
+    messages.push([isBinary ? data.toString('hex') : data.toString(), isBinary]),
+  );
+  await within(new Promise((resolve) => ws.on('open', resolve)), 5000, 'open');
+  ws.send('hello ✓');
+  ws.send(Buffer.from([0, 1, 255]));
+  await within(
+    new Promise<void>((resolve) => {
+      const check = (): void => (messages.length >= 2 ? resolve() : void setTimeout(check, 5));
+      check();
+    }),
+    5000,
+    'two echoes',
+  );
+  assert.deepEqual(messages, [
+    ['hello ✓', false],
+    ['0001ff', true],
+  ]);
+  const session = opened[0]!;
+  assert.equal(session.principal?.name, 'ann');
+  assert.equal(session.attributes.get('ip'), '127.0.0.1');
+  assert.equal(session.uri.pathname, '/echo');
+  assert.equal(session.transport, 'websocket');
+  const closedWith = new Promise<[number, string]>((resolve) =>
+    ws.on('close', (code, reason) => resolve([code, reason.toString()])),
+  );
+  ws.send('bye');
+  assert.deepEqual(await within(closedWith, 5000, 'server close'), [4000, 'asked to leave']);
+
+  // The same handler over SockJS (xhr-streaming): same seam, text messages.
+  const sock = new SockJS(`http://127.0.0.1:${port}/echo?user=bob`, undefined, {
+    transports: ['xhr-streaming'],
+  });
+  const echoed = within(
+    new Promise<string>((resolve) => {
+      sock.onopen = () => sock.send('over sockjs \u2028 😀');
+      sock.onmessage = (event: { data: string }) => resolve(event.data);
+    }),
+    5000,
+    'sockjs echo',
+  );
+  assert.equal(await echoed, 'over sockjs \u2028 😀');
+  const sockSession = opened[1]!;
+  assert.equal(sockSession.transport, 'xhr_streaming');
+  assert.equal(sockSession.principal?.name, 'bob');
+  sock.close();
+  await within(
+    new Promise<void>((resolve) => {
+      const check = (): void => (closed.length >= 2 ? resolve() : void setTimeout(check, 5));
+      check();
+    }),
+    10000,
+    'both sessions closed',
+  );
+  assert.deepEqual(
+    closed.map(([transport]) => transport),
+    ['websocket', 'xhr_streaming'],
+  );
+});
