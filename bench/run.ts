@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the fan-out and connection-storm scenarios against Switchboard and two bare
  * `ws` baselines, each server and each load generator in its own process, on loopback.
- * Flags: --scenario fanout|storm|request-reply|all  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
+ * Flags: --scenario fanout|storm|request-reply|all  --no-sockjs (skip the xhr-streaming fan-out rows)  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     window: { type: 'string', default: '16' },
     connections: { type: 'string', default: '5000' },
     clients: { type: 'string', default: '100' },
+    sockjs: { type: 'boolean', default: true },
     json: { type: 'boolean', default: false },
   },
 });
@@ -136,6 +137,7 @@ async function fanout(
   subscribers: number,
   seconds: number,
   window: number,
+  transport: 'websocket' | 'xhr-streaming' = 'websocket',
 ): Promise<FanoutRow> {
   const {
     result: r,
@@ -152,9 +154,10 @@ async function fanout(
     '2000',
     String(seconds * 1000),
     String(window),
+    transport,
   ]);
   return {
-    server: name,
+    server: transport === 'websocket' ? name : `${name}-${transport}`,
     subscribers,
     deliveriesPerSecond: r.deliveriesPerSecond,
     p50: r.p50,
@@ -234,8 +237,13 @@ async function main(): Promise<void> {
   const fanoutRows: FanoutRow[] = [];
   const stormRows: StormRow[] = [];
   if (values.scenario === 'all' || values.scenario === 'fanout') {
-    for (const n of counts)
+    for (const n of counts) {
       for (const name of servers) fanoutRows.push(await fanout(name, n, seconds, window));
+      // The same fan-out with SockJS xhr-streaming subscribers (publisher on WebSocket).
+      if (servers.includes('switchboard') && values.sockjs) {
+        fanoutRows.push(await fanout('switchboard', n, seconds, window, 'xhr-streaming'));
+      }
+    }
     console.log(
       `Fan-out: one topic, 100-byte bodies, ${window} messages in flight, ${seconds} s measured after 2 s warm-up\n`,
     );
@@ -249,7 +257,7 @@ async function main(): Promise<void> {
       const ratio = (other?: FanoutRow): string =>
         other ? `${(row.deliveriesPerSecond / other.deliveriesPerSecond).toFixed(2)}×` : '–';
       console.log(
-        `| ${SERVERS[row.server]!.label} | ${row.subscribers} | ${Math.round(row.deliveriesPerSecond).toLocaleString('en-US')} | ` +
+        `| ${SERVERS[row.server]?.label ?? 'Switchboard, SockJS xhr-streaming subscribers'} | ${row.subscribers} | ${Math.round(row.deliveriesPerSecond).toLocaleString('en-US')} | ` +
           `${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.cpuMicrosPerDelivery.toFixed(3)} | ${row.rssMiB.toFixed(0)} | ${ratio(base)} | ${ratio(ceiling)} |`,
       );
     }

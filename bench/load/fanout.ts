@@ -3,10 +3,12 @@
  * most `window` messages in flight (a message is done when every subscriber has it). Reports
  * deliveries/s and publish→receive latency over the measurement window; tells the runner
  * when the window opens and closes so it can read the server's CPU and RSS.
- * Args: port subscribers warmupMs measureMs window
+ * Args: port subscribers warmupMs measureMs window [transport: websocket | xhr-streaming]
+ * (with xhr-streaming the subscribers use SockJS; the publisher stays on WebSocket).
  */
 import { performance } from 'node:perf_hooks';
 import { measureWindow } from '../lib/measurement.js';
+import { subscribeXhrStreaming } from '../lib/sockjs-lite.js';
 import { connectLite } from '../lib/ws-lite.js';
 import type { LiteSocket } from '../lib/ws-lite.js';
 
@@ -17,6 +19,7 @@ const [port, subscribers, warmupMs, measureMs, window] = process.argv.slice(2).m
   number,
   number,
 ];
+const transport = process.argv[7] ?? 'websocket';
 const BODY_SIZE = 100;
 const SLOTS = 1 << 16;
 const sentAt = new Float64Array(SLOTS);
@@ -43,7 +46,15 @@ function readSeq(payload: Buffer): number {
 
 function onDelivery(index: number, payload: Buffer): void {
   if (payload[0] !== 0x4d /* M */) return;
-  const n = readSeq(payload);
+  delivered(index, readSeq(payload));
+}
+
+/** A MESSAGE frame as text (SockJS): the body is the last BODY_SIZE characters before the NUL. */
+function onTextDelivery(index: number, frame: string): void {
+  delivered(index, parseInt(frame.slice(frame.length - 1 - BODY_SIZE), 10));
+}
+
+function delivered(index: number, n: number): void {
   const slot = n & (SLOTS - 1);
   if (measuring) {
     deliveries++;
@@ -85,7 +96,15 @@ async function connect(onFrame: (payload: Buffer) => void): Promise<LiteSocket> 
 
 async function main(): Promise<void> {
   const sockets: LiteSocket[] = [];
-  for (let start = 0; start < subscribers; start += 100) {
+  const streams: { stop: () => void }[] = [];
+  for (let start = 0; start < subscribers && transport === 'xhr-streaming'; start += 100) {
+    const batch = [];
+    for (let i = start; i < Math.min(subscribers, start + 100); i++) {
+      batch.push(subscribeXhrStreaming(port, '/stomp', '/topic/bench', (frame) => onTextDelivery(i, frame)));
+    }
+    streams.push(...(await Promise.all(batch)));
+  }
+  for (let start = 0; start < subscribers && transport === 'websocket'; start += 100) {
     const batch = [];
     for (let i = start; i < Math.min(subscribers, start + 100); i++) {
       batch.push(
@@ -120,6 +139,7 @@ async function main(): Promise<void> {
     p99: pct(0.99),
   });
   for (const s of sockets) s.socket.destroy();
+  for (const s of streams) s.stop();
   publisher.socket.destroy();
   process.exit(0);
 }

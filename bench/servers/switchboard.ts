@@ -2,7 +2,7 @@
 import { createStompServer } from '../../src/index.js';
 import { serveBenchmark } from '../lib/server-child.js';
 
-const server = createStompServer({ path: '/stomp', heartbeat: [0, 0], allowedOrigins: ['*'] });
+const server = createStompServer({ path: '/stomp', heartbeat: [0, 0], allowedOrigins: ['*'], sockjs: true });
 // The request/reply scenario: SEND /app/rr → reply to this session's /user/queue/reply.
 server.handlers.map('/rr', (ctx) => ctx.payload, {
   sendToUser: { destinations: '/queue/reply', broadcast: false },

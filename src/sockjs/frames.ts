@@ -27,9 +27,12 @@ export function quote(text: string): string {
 
 /** `a["m1","m2"]`. */
 export function messageFrame(messages: readonly string[]): string {
-  let out = 'a[';
-  for (let i = 0; i < messages.length; i++) out += (i === 0 ? '' : ',') + quote(messages[i]!);
-  return `${out}]`;
+  return quotedMessageFrame(messages.map(quote));
+}
+
+/** `a[...]` from messages already quoted with {@link quote}. */
+export function quotedMessageFrame(quoted: readonly string[]): string {
+  return `a[${quoted.join(',')}]`;
 }
 
 /** `c[3000,"Go away!"]`. */

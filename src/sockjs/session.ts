@@ -6,7 +6,14 @@ import type { Principal } from '../messaging/message.js';
 import type { Session, TransportKind, WebSocketHandler } from '../websocket/handler.js';
 import { CloseCodes } from '../websocket/handler.js';
 import type { OutboundMessage } from '../websocket/outbound-message.js';
-import { HEARTBEAT_FRAME, OPEN_FRAME, SockJsCloseCodes, closeFrame, messageFrame } from './frames.js';
+import {
+  HEARTBEAT_FRAME,
+  OPEN_FRAME,
+  SockJsCloseCodes,
+  closeFrame,
+  quote,
+  quotedMessageFrame,
+} from './frames.js';
 
 /** Where a session's frames go right now: one HTTP response or one WebSocket. */
 export interface Receiver {
@@ -58,6 +65,7 @@ export class SockJsSession implements Session {
   #principal: Principal | undefined;
   readonly #o: SockJsSessionOptions;
   #receiver: Receiver | undefined;
+  /** Messages waiting for the receiver, already JSON-quoted. */
   #queue: string[] = [];
   #queuedBytes = 0;
   #opened = false;
@@ -119,10 +127,11 @@ export class SockJsSession implements Session {
       this.#dropped++;
       return false;
     }
-    const text = message.text;
-    const size = Buffer.byteLength(text);
+    // Quoted once per message, whatever the number of sessions it fans out to.
+    const quoted = message.sockJsQuoted(quote);
+    const size = quoted.length;
     if (!this.#fits(size)) return false;
-    this.#queue.push(text);
+    this.#queue.push(quoted);
     this.#queuedBytes += size;
     this.#scheduleFlush();
     return true;
@@ -225,7 +234,7 @@ export class SockJsSession implements Session {
       return false;
     }
     while (this.#queue.length > 0 && (tooMany() || tooBig())) {
-      this.#queuedBytes -= Buffer.byteLength(this.#queue.shift()!);
+      this.#queuedBytes -= this.#queue.shift()!.length;
       this.#dropped++;
     }
     if (tooBig()) {
@@ -247,7 +256,7 @@ export class SockJsSession implements Session {
   #flush(): void {
     const receiver = this.#receiver;
     if (receiver === undefined || this.#queue.length === 0) return;
-    const frame = messageFrame(this.#queue);
+    const frame = quotedMessageFrame(this.#queue);
     this.#queue = [];
     this.#queuedBytes = 0;
     if (receiver.sendFrame(frame)) this.#armHeartbeat();

@@ -8,6 +8,7 @@ export class OutboundMessage {
   readonly binary: boolean;
   #webSocketFrame: Buffer | undefined;
   #text: string | undefined;
+  #sockJsQuoted: string | undefined;
 
   constructor(data: Buffer | string, binary = false) {
     if (typeof data === 'string') {
@@ -27,6 +28,11 @@ export class OutboundMessage {
   /** The payload as UTF-8 text (cached). */
   get text(): string {
     return (this.#text ??= this.data.toString('utf8'));
+  }
+
+  /** The payload as a SockJS JSON string (quoted and escaped), cached; `quote` is the SockJS encoder. */
+  sockJsQuoted(quote: (text: string) => string): string {
+    return (this.#sockJsQuoted ??= quote(this.text));
   }
 
   /** The complete unmasked server-to-client WebSocket frame (RFC 6455 §5.2), cached. */

@@ -123,13 +123,14 @@ test('overflow: terminate closes with 4500; drop-oldest keeps the newest within 
   assert.deepEqual(terminate.events, ['open', 'close:4500']);
   terminate.s.dispose();
 
-  const drop = session({ limits: { sendBufferLimit: 10, overflow: 'drop-oldest' } });
+  // Sizes are of the JSON-quoted text: '"aaaa"' is 6 bytes.
+  const drop = session({ limits: { sendBufferLimit: 12, overflow: 'drop-oldest' } });
   drop.s.attach(new RecordingReceiver(false));
   drop.s.send(new OutboundMessage('aaaa'));
   drop.s.send(new OutboundMessage('bbbb'));
   drop.s.send(new OutboundMessage('cccc'));
   assert.equal(drop.s.dropped, 1);
-  assert.ok(drop.s.bufferedAmount <= 10);
+  assert.ok(drop.s.bufferedAmount <= 12);
   const r = new RecordingReceiver(false);
   drop.s.attach(r);
   assert.deepEqual(r.frames, ['a["bbbb","cccc"]']);
