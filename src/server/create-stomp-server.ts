@@ -16,16 +16,14 @@ import { SessionOrderedChannel } from '../messaging/session-ordered-channel.js';
 import { MessagingTemplate } from '../messaging/template.js';
 import { StompProtocolHandler } from '../stomp/protocol-handler.js';
 import type { StompProtocolStats } from '../stomp/protocol-handler.js';
-import { WebSocketEndpoint, attachWebSocketEndpoints } from '../websocket/endpoint.js';
 import type { Session } from '../websocket/handler.js';
 import type { HandshakeInterceptor } from '../websocket/handshake.js';
 import type { SessionStats } from '../websocket/session.js';
 import type { ConnectAuthenticator } from './connect-authenticator.js';
 import { connectAuthenticatorInterceptor } from './connect-authenticator.js';
 import { InboundRouter } from './inbound-router.js';
-import { routeRequestsThrough } from './websocket-handler-server.js';
+import { attachWebSocketHandlers } from './websocket-handler-server.js';
 import type { SockJsOptions } from '../sockjs/service.js';
-import { SockJsService } from '../sockjs/service.js';
 import type { SessionEventListener, SessionEventMap } from './session-events.js';
 import { SessionEvents } from './session-events.js';
 import { UserDestinationResolver, UserRegistry } from '../messaging/user-destinations.js';
@@ -188,44 +186,28 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
   });
   clientOutbound.subscribe(protocol);
 
-  const endpoint = new WebSocketEndpoint({
-    path: options.path ?? '/stomp',
-    handler: protocol,
-    allowedOrigins: options.allowedOrigins,
-    allowedOriginPatterns: options.allowedOriginPatterns,
-    handshakeInterceptors: options.handshakeInterceptors,
-    limits,
-    logger,
-  });
-
-  const paths = typeof options.path === 'string' ? [options.path] : (options.path ?? ['/stomp']);
-  const sockJsOptions = options.sockjs === true ? {} : options.sockjs === false ? undefined : options.sockjs;
-  const sockjs =
-    sockJsOptions === undefined
-      ? []
-      : paths.map(
-          (prefix) =>
-            new SockJsService({
-              ...sockJsOptions,
-              prefix,
-              handler: protocol,
-              allowedOrigins: options.allowedOrigins,
-              allowedOriginPatterns: options.allowedOriginPatterns,
-              handshakeInterceptors: options.handshakeInterceptors,
-              limits,
-              logger,
-            }),
-        );
-
   const ownServer = options.server === undefined;
-  const fallback: http.RequestListener =
-    options.requestListener ??
-    ((_req, res) => {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
-    });
-  const httpServer = options.server ?? http.createServer(fallback);
-  const detachRequests = sockjs.length > 0 ? routeRequestsThrough(httpServer, sockjs) : () => {};
-  const detach = attachWebSocketEndpoints(httpServer, [endpoint, ...sockjs]);
+  const httpServer =
+    options.server ??
+    http.createServer(
+      options.requestListener ??
+        ((_req, res) => {
+          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+        }),
+    );
+  // The STOMP endpoint is a WebSocket handler like any other (and over SockJS when asked).
+  const transport = attachWebSocketHandlers(httpServer, [
+    {
+      path: options.path ?? '/stomp',
+      handler: protocol,
+      sockjs: options.sockjs,
+      allowedOrigins: options.allowedOrigins,
+      allowedOriginPatterns: options.allowedOriginPatterns,
+      handshakeInterceptors: options.handshakeInterceptors,
+      limits,
+      logger,
+    },
+  ]);
   void broker.start();
 
   let closing: Promise<void> | undefined;
@@ -241,12 +223,12 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
       return protocol.sessionCount;
     },
     get sessions() {
-      return endpoint.sessions;
+      return transport.sessions;
     },
     stats: () => ({
       sessions: protocol.sessionCount,
       stomp: { ...protocol.stats },
-      websocket: { ...endpoint.stats },
+      websocket: transport.stats(),
       broker: broker.stats,
     }),
     listen(port = 0, host = '127.0.0.1') {
@@ -269,13 +251,10 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     },
     close() {
       closing ??= (async () => {
-        detach();
-        detachRequests();
-        for (const service of sockjs) service.close();
         const serverClosed =
           ownServer && httpServer.listening ? closeHttpServer(httpServer) : Promise.resolve();
         protocol.closeAll();
-        await endpoint.close();
+        await transport.close();
         await Promise.resolve(broker.stop());
         if (ownServer) httpServer.closeAllConnections();
         await serverClosed;

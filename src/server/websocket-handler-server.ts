@@ -6,22 +6,24 @@ import { SockJsService } from '../sockjs/service.js';
 import { WebSocketEndpoint, attachWebSocketEndpoints } from '../websocket/endpoint.js';
 import type { Session, WebSocketHandler } from '../websocket/handler.js';
 import type { HandshakeInterceptor } from '../websocket/handshake.js';
+import type { SessionStats } from '../websocket/session.js';
+import { createSessionStats } from '../websocket/session.js';
 
 /** One raw WebSocket handler registration (Spring's `registry.addHandler(handler, paths)`). */
 export interface WebSocketHandlerRegistration {
   /** Path(s) the handler answers. */
-  path: string | string[];
+  path: string | readonly string[];
   handler: WebSocketHandler;
   /** Exact origins allowed (`'*'` for any). Default: same origin only. */
-  allowedOrigins?: string[];
+  allowedOrigins?: readonly string[] | undefined;
   /** Origin patterns (`https://*.example.com`). */
-  allowedOriginPatterns?: string[];
-  handshakeInterceptors?: HandshakeInterceptor[];
+  allowedOriginPatterns?: readonly string[] | undefined;
+  handshakeInterceptors?: readonly HandshakeInterceptor[] | undefined;
   /** Serve the handler over SockJS as well (`new SockJS(url)`), with options. Default off. */
-  sockjs?: boolean | SockJsOptions;
+  sockjs?: boolean | SockJsOptions | undefined;
   /** Send limits, message size (shared with STOMP endpoints: see {@link Limits}). */
-  limits?: Partial<Limits>;
-  logger?: Logger;
+  limits?: Partial<Limits> | undefined;
+  logger?: Logger | undefined;
 }
 
 /** Raw WebSocket handlers attached to an HTTP server. */
@@ -30,6 +32,8 @@ export interface WebSocketHandlers {
   readonly sessionCount: number;
   /** Plain WebSocket sessions. */
   readonly sessions: ReadonlySet<Session>;
+  /** Send-path counters of the WebSocket sessions (messages, bytes, drops, limit breaches). */
+  stats(): SessionStats;
   /** Detaches from the server and closes every session with 1001. */
   close(): Promise<void>;
 }
@@ -63,7 +67,7 @@ export function attachWebSocketHandlers(
   const sockjs = registrations.flatMap((r) => {
     if (!r.sockjs) return [];
     const options = r.sockjs === true ? {} : r.sockjs;
-    return (typeof r.path === 'string' ? [r.path] : r.path).map(
+    return (typeof r.path === 'string' ? [r.path] : [...r.path]).map(
       (prefix) =>
         new SockJsService({
           ...options,
@@ -90,6 +94,16 @@ export function attachWebSocketHandlers(
       sessions.clear();
       for (const endpoint of endpoints) for (const session of endpoint.sessions) sessions.add(session);
       return sessions;
+    },
+    stats() {
+      const total = createSessionStats();
+      for (const { stats } of endpoints) {
+        total.messagesSent += stats.messagesSent;
+        total.bytesSent += stats.bytesSent;
+        total.dropped += stats.dropped;
+        total.limitExceeded += stats.limitExceeded;
+      }
+      return total;
     },
     async close() {
       detachRequests();
