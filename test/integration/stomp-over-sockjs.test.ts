@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { test } from 'node:test';
 import { Client } from '@stomp/stompjs';
 import SockJS from 'sockjs-client';
@@ -113,4 +114,48 @@ test('a SockJS client that vanishes without DISCONNECT is closed after the disco
     'subscriptions removed',
   );
   assert.equal(server.sessionCount, 0);
+});
+
+test('SockJS h frames run until STOMP heart-beats are negotiated, then STOMP heart-beats replace them', async (t) => {
+  // STOMP beats every 200 ms leave gaps far longer than the 50 ms SockJS delay: h frames would show.
+  const { port } = await startServer(t, { sockjs: { heartbeatDelay: 50 }, heartbeat: [200, 0] });
+  const base = `http://127.0.0.1:${port}/stomp/000/beats`;
+  const frames: string[] = [];
+  const request = http.request(`${base}/xhr_streaming`, { method: 'POST' }, (res) => {
+    let buffer = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        frames.push(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+      }
+    });
+  });
+  request.on('error', () => {});
+  request.end();
+  t.after(() => request.destroy());
+  const waitFor = (predicate: () => boolean, what: string) =>
+    within(
+      new Promise<void>((resolve) => {
+        const check = (): void => (predicate() ? resolve() : void setTimeout(check, 5));
+        check();
+      }),
+      5000,
+      what,
+    );
+  await waitFor(() => frames.filter((f) => f === 'h').length >= 2, 'SockJS h frames before CONNECT');
+  const send = (payload: string[]) =>
+    fetch(`${base}/xhr_send`, { method: 'POST', body: JSON.stringify(payload) });
+  await send(['CONNECT\naccept-version:1.2\nhost:x\nheart-beat:0,200\n\n\0']);
+  await waitFor(() => frames.some((f) => f.includes('CONNECTED')), 'CONNECTED');
+  const after = frames.length;
+  // STOMP heart-beats are bare EOLs inside a[...] frames: a["\n"].
+  await waitFor(() => frames.slice(after).filter((f) => f === 'a["\\n"]').length >= 3, 'STOMP heart-beats');
+  assert.equal(
+    frames.slice(after).filter((f) => f === 'h').length,
+    0,
+    'no SockJS h frames once STOMP heart-beats run',
+  );
 });
