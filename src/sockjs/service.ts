@@ -1,8 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
@@ -14,6 +11,16 @@ import type { WebSocketHandler } from '../websocket/handler.js';
 import type { HandshakeInterceptor, HandshakeOutcome, OriginOptions } from '../websocket/handshake.js';
 import { checkOrigin, runHandshakeInterceptors } from '../websocket/handshake.js';
 import { decodeMessages } from './frames.js';
+import { acceptMessages } from './send-request.js';
+import {
+  NO_CACHE,
+  ONE_YEAR,
+  iframePage,
+  loadClientLibrary,
+  notFound,
+  serverError,
+  validIds,
+} from './http-helpers.js';
 import type { HttpTransportName } from './http-receiver.js';
 import { HTTP_FORMATS, HttpReceiver } from './http-receiver.js';
 import type { Receiver } from './session.js';
@@ -53,8 +60,6 @@ export interface SockJsServiceOptions extends SockJsOptions, OriginOptions {
   logger?: Logger;
 }
 
-const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
-const ONE_YEAR = 31536000;
 const CALLBACK = /^[a-zA-Z0-9_.-]+$/;
 const IFRAME = /^\/iframe[0-9a-z_.-]*\.html$/;
 const RECEIVING: Record<string, HttpTransportName> = {
@@ -336,33 +341,7 @@ export class SockJsService {
     const session = this.#sessions.get(sessionId);
     if (session === undefined) return notFound(res);
     const limit = this.#o.maxRequestBodySize ?? this.#limits.maxWebSocketMessageSize;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        res
-          .writeHead(413, { 'content-type': 'text/plain;charset=UTF-8', connection: 'close' })
-          .end(`Payload over maxRequestBodySize (${limit} bytes)\n`);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (res.headersSent) return;
-      let payload = Buffer.concat(chunks).toString('utf8');
-      if (jsonp && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-        payload = new URLSearchParams(payload).get('d') ?? '';
-      }
-      const messages = decodeMessages(payload);
-      if (messages === 'empty') return serverError(res, 'Payload expected.');
-      if (messages === 'broken') return serverError(res, 'Broken JSON encoding.');
-      if (jsonp) res.writeHead(200, { 'content-type': 'text/plain;charset=UTF-8' }).end('ok');
-      else res.writeHead(204, { 'content-type': 'text/plain;charset=UTF-8' }).end();
-      session.receive(messages);
-    });
-    req.on('error', () => {});
+    acceptMessages(req, res, limit, jsonp, (messages) => session.receive(messages));
   }
 
   /**
@@ -447,51 +426,4 @@ export class SockJsService {
     if (transport === 'websocket' && this.#o.websocket === false) return false;
     return !(this.#o.disabledTransports ?? []).includes(transport);
   }
-}
-
-function validIds(parts: readonly string[]): boolean {
-  return parts.every((p) => p.length > 0 && !p.includes('.'));
-}
-
-function notFound(res: http.ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'text/plain;charset=UTF-8' }).end('Not found\n');
-}
-
-function serverError(res: http.ServerResponse, message: string): void {
-  res.writeHead(500, { 'content-type': 'text/plain;charset=UTF-8' }).end(message);
-}
-
-function iframePage(libraryUrl: string): string {
-  return `<!DOCTYPE html>
-<html>
-<head>
-  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
-  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
-  <script src="${libraryUrl.replace(/"/g, '&quot;')}"></script>
-  <script>
-    document.domain = document.domain;
-    SockJS.bootstrap_iframe();
-  </script>
-</head>
-<body>
-  <h2>Don't panic!</h2>
-  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
-</body>
-</html>`;
-}
-
-/** The sockjs-client browser bundle, when installed, so the iframe page needs no CDN. */
-function loadClientLibrary(): Buffer | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    let dir = path.dirname(require.resolve('sockjs-client'));
-    for (let i = 0; i < 4; i++) {
-      const file = path.join(dir, 'dist', 'sockjs.min.js');
-      if (existsSync(file)) return readFileSync(file);
-      dir = path.dirname(dir);
-    }
-  } catch {
-    // not installed: point clientLibraryUrl at a copy of your own
-  }
-  return undefined;
 }
