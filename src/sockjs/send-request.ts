@@ -16,17 +16,22 @@ export function acceptMessages(
 ): void {
   const chunks: Buffer[] = [];
   let size = 0;
-  req.on('data', (chunk: Buffer) => {
+  const onData = (chunk: Buffer): void => {
     size += chunk.length;
-    if (size > limit) {
-      res
-        .writeHead(413, { 'content-type': 'text/plain;charset=UTF-8', connection: 'close' })
-        .end(`Payload over maxRequestBodySize (${limit} bytes)\n`);
-      req.destroy();
+    if (size <= limit) {
+      chunks.push(chunk);
       return;
     }
-    chunks.push(chunk);
-  });
+    chunks.length = 0;
+    req.off('data', onData);
+    res
+      .writeHead(413, { 'content-type': 'text/plain;charset=UTF-8', connection: 'close' })
+      .end(`Payload over maxRequestBodySize (${limit} bytes)\n`);
+    // Discard the rest briefly so the client can read the answer, then drop the connection.
+    req.resume();
+    res.on('finish', () => setTimeout(() => req.destroy(), 1000).unref());
+  };
+  req.on('data', onData);
   req.on('end', () => {
     if (res.headersSent) return;
     let payload = Buffer.concat(chunks).toString('utf8');

@@ -87,3 +87,17 @@ test('drop-oldest: the stalled client stays, its buffer stays under the limit, m
     `memory grew by ${(growth / 1048576).toFixed(1)} MiB for 32 MiB published`,
   );
 });
+
+test('sendTimeLimit: a socket that cannot drain for that long is closed with 4500, even under the buffer limit', async (t) => {
+  const { url, server } = await startServer(t, {
+    limits: { sendBufferLimit: 256 * 1024 * 1024, sendTimeLimit: 300, overflow: 'drop-oldest' },
+  });
+  const slow = await stalledSubscriber(url);
+  t.after(() => slow.ws.terminate());
+  const publisher = await RawStompClient.connect(url);
+  // A few MiB fill the kernel buffers; the socket then stops draining, far below the byte limit.
+  for (let i = 0; i < 1000; i++) publisher.sendFrame('SEND', { destination: '/topic/flood' }, `${i}:${BODY}`);
+  await eventually(() => server.stats().websocket.limitExceeded === 1, 10000, 'the send time limit to trip');
+  await eventually(() => server.sessionCount === 1, 5000, 'only the publisher left');
+  publisher.close();
+});

@@ -144,3 +144,16 @@ test('binary messages are refused: SockJS carries text only', () => {
   assert.equal(s.dropped, 1);
   s.dispose();
 });
+
+test('httpMessageCacheSize: messages held between requests are bounded (terminate closes with 4500)', () => {
+  const { s, events } = session({
+    maxQueuedMessages: 2,
+    limits: { sendBufferLimit: 1 << 20, overflow: 'terminate' },
+  });
+  s.attach(new RecordingReceiver(false)); // the poll ends: messages now wait for the next request
+  assert.equal(s.send(new OutboundMessage('1')), true);
+  assert.equal(s.send(new OutboundMessage('2')), true);
+  assert.equal(s.send(new OutboundMessage('3')), false);
+  assert.deepEqual(events, ['open', 'close:4500']);
+  s.dispose();
+});
