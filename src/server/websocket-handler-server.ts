@@ -52,35 +52,17 @@ export function attachWebSocketHandlers(
   server: http.Server,
   registrations: readonly WebSocketHandlerRegistration[],
 ): WebSocketHandlers {
-  const endpoints = registrations.map(
-    (r) =>
-      new WebSocketEndpoint({
-        path: r.path,
-        handler: r.handler,
-        allowedOrigins: r.allowedOrigins,
-        allowedOriginPatterns: r.allowedOriginPatterns,
-        handshakeInterceptors: r.handshakeInterceptors,
-        limits: r.limits,
-        logger: r.logger,
-      }),
-  );
-  const sockjs = registrations.flatMap((r) => {
-    if (!r.sockjs) return [];
-    const options = r.sockjs === true ? {} : r.sockjs;
-    return (typeof r.path === 'string' ? [r.path] : [...r.path]).map(
-      (prefix) =>
-        new SockJsService({
-          ...options,
-          prefix,
-          handler: r.handler,
-          allowedOrigins: r.allowedOrigins,
-          allowedOriginPatterns: r.allowedOriginPatterns,
-          handshakeInterceptors: r.handshakeInterceptors,
-          limits: r.limits,
-          logger: r.logger,
-        }),
-    );
-  });
+  const endpoints: WebSocketEndpoint[] = [];
+  const sockjs: SockJsService[] = [];
+  for (const { path, sockjs: sockJsOptions, ...shared } of registrations) {
+    // Origins, interceptors, limits and logger apply alike to WebSocket and SockJS.
+    endpoints.push(new WebSocketEndpoint({ path, ...shared }));
+    if (!sockJsOptions) continue;
+    const options = sockJsOptions === true ? {} : sockJsOptions;
+    for (const prefix of typeof path === 'string' ? [path] : path) {
+      sockjs.push(new SockJsService({ ...options, ...shared, prefix }));
+    }
+  }
   const detachRequests = sockjs.length > 0 ? routeRequestsThrough(server, sockjs) : () => {};
   const detachUpgrades = attachWebSocketEndpoints(server, [...endpoints, ...sockjs]);
   const sessions = new Set<Session>();
