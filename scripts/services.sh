@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the local services the relay tests need ready (idempotent): RabbitMQ running with its
 # STOMP plugins, port 61613 answering. Run as root on a project machine (see the design docs'
-# services.md). Not yet called by `npm test`: the relay tests (issue 5) will call it first.
+# services.md). `npm test` runs it first.
 set -euo pipefail
 
 wait_port() {

@@ -8,11 +8,20 @@ echo "== typecheck"; npx tsc -p tsconfig.json
 echo "== lint"; npx eslint .
 echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 
+# The relay tests need RabbitMQ with its STOMP plugin: make it ready (a missing broker fails the run).
+echo "== services"; bash scripts/services.sh
+
 mapfile -t unit < <(find test/unit -name '*.test.ts' | sort)
-mapfile -t integration < <(find test/integration -name '*.test.ts' 2>/dev/null | sort)
+# Failover tests restart RabbitMQ: they run alone, after everything else.
+mapfile -t integration < <(find test/integration -name '*.test.ts' -not -path '*/failover/*' 2>/dev/null | sort)
+mapfile -t failover < <(find test/integration/failover -name '*.test.ts' 2>/dev/null | sort)
 mapfile -t browser < <(find test/browser -name '*.test.ts' 2>/dev/null | sort)
 if [ "${#browser[@]}" -gt 0 ]; then bash scripts/ensure-chromium.sh; fi
 files=("${unit[@]}" "${integration[@]}" "${browser[@]}")
 if [ "${#files[@]}" -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
 echo "== tests (${#files[@]} files)"
 node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"
+if [ "${#failover[@]}" -gt 0 ]; then
+  echo "== failover tests (${#failover[@]} files, one at a time)"
+  node --import tsx --test --test-concurrency=1 --test-timeout=300000 "${failover[@]}"
+fi

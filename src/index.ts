@@ -1,5 +1,10 @@
 export { createStompServer, normalizePrefixes } from './server/create-stomp-server.js';
-export type { StompServer, StompServerOptions, StompServerStats } from './server/create-stomp-server.js';
+export type {
+  RelayConfig,
+  StompServer,
+  StompServerOptions,
+  StompServerStats,
+} from './server/create-stomp-server.js';
 export {
   ErrorCodes,
   SwitchboardError,
@@ -53,7 +58,12 @@ export { defaultConverter, PayloadConversionError } from './handlers/converters.
 export type { MessageConverter } from './handlers/converters.js';
 export type { Broker, BrokerFeatures } from './broker/broker.js';
 export { SimpleBroker } from './broker/simple-broker.js';
-export type { SimpleBrokerOptions } from './broker/simple-broker.js';
+export type { SimpleBrokerOptions, SimpleBrokerStats } from './broker/simple-broker.js';
+export { StompBrokerRelay } from './broker/relay/broker-relay.js';
+export type { BrokerRelayOptions, BrokerRelayStats } from './broker/relay/broker-relay.js';
+export { StompTcpConnection } from './broker/relay/tcp-connection.js';
+export type { StompTcpConnectionOptions } from './broker/relay/tcp-connection.js';
+export type { BackoffOptions } from './broker/relay/backoff.js';
 export { StompDecoder } from './stomp/decoder.js';
 export { encodeFrame } from './stomp/encoder.js';
 export { createFrame, createHeaders } from './stomp/frame.js';

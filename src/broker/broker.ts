@@ -1,7 +1,7 @@
 import type { MessageHandler } from '../messaging/channel.js';
 
 /** Listener for broker availability changes (Spring's `BrokerAvailabilityEvent`). */
-export type BrokerAvailabilityListener = (available: boolean) => void;
+export type BrokerAvailabilityListener = (available: boolean, reason?: string) => void;
 
 /**
  * The replaceable broker (simple in-memory or relay). It subscribes to the client inbound

@@ -15,15 +15,19 @@ export class MessagingTemplate {
   readonly #channel: MessageChannel;
   readonly #converter: MessageConverter;
   readonly #users: UserDestinationResolver | undefined;
+  readonly #clustered: () => boolean;
 
+  /** `clustered` tells whether other instances share user messages (a relay with the user broadcast). */
   constructor(
     brokerChannel: MessageChannel,
     converter: MessageConverter = defaultConverter,
     users?: UserDestinationResolver,
+    clustered: () => boolean = () => false,
   ) {
     this.#channel = brokerChannel;
     this.#converter = converter;
     this.#users = users;
+    this.#clustered = clustered;
   }
 
   /**
@@ -42,7 +46,9 @@ export class MessagingTemplate {
   /**
    * Sends to every session of `user`: `destination` is the user-relative form (`/queue/x`),
    * and the user's subscribers to `/user/queue/x` receive it. Resolves to false when the user
-   * has no session here.
+   * has no session here; with a relay and the user broadcast (a cluster), to true once the
+   * message is handed to the broker, since the user may be on another instance. Rejects when
+   * the broker is unavailable.
    */
   async convertAndSendToUser(
     user: string,
@@ -72,19 +78,12 @@ export class MessagingTemplate {
     payload: unknown,
     headers?: Record<string, string>,
   ): boolean | Promise<boolean> {
-    const resolved = this.#users?.resolveSend(
-      `${this.#users.prefix}${encodeURIComponent(user)}${destination}`,
-    );
-    if (resolved === undefined || resolved.targets.length === 0) return false;
-    return this.#all(
-      resolved.targets.map((t) =>
-        this.#send(
-          { type: 'MESSAGE', destination: t.destination, originalDestination: resolved.originalDestination },
-          payload,
-          headers,
-        ),
-      ),
-    );
+    const users = this.#users;
+    if (users === undefined) return false;
+    const userDestination = `${users.prefix}${encodeURIComponent(user)}${destination}`;
+    // Alone, a user with no session here has nobody to receive; in a cluster another instance may.
+    if (!this.#clustered() && (users.resolveSend(userDestination)?.targets.length ?? 0) === 0) return false;
+    return this.#send({ type: 'MESSAGE', destination: userDestination }, payload, headers);
   }
 
   /** Sends to one session's `/user/...` destination (`@SendToUser` with `broadcast: false`). */
@@ -116,10 +115,5 @@ export class MessagingTemplate {
     nativeHeaders['content-type'] ??= contentType;
     nativeHeaders.destination = headers.destination!;
     return this.#channel.send(createMessage({ ...headers, nativeHeaders }, body));
-  }
-
-  #all(results: (boolean | Promise<boolean>)[]): boolean | Promise<boolean> {
-    if (results.every((r) => typeof r === 'boolean')) return results.some(Boolean);
-    return Promise.all(results.map((r) => Promise.resolve(r))).then((r) => r.some(Boolean));
   }
 }

@@ -18,6 +18,8 @@ export interface SimpUser {
  * Fed by the server from CONNECTED, SUBSCRIBE, UNSUBSCRIBE and DISCONNECT.
  */
 export class UserRegistry {
+  /** Users on other instances (from the cluster's registry broadcast), per instance, until they expire. */
+  readonly #remote = new Map<string, { users: Map<string, SimpUser>; expiresAt: number }>();
   readonly #users = new Map<
     string,
     {
@@ -27,18 +29,63 @@ export class UserRegistry {
   >();
   readonly #sessionUser = new Map<string, string>();
 
-  /** The user with this name, if connected. */
+  /** The user with this name, if connected here or (with a relay) on another instance. */
   getUser(name: string): SimpUser | undefined {
-    return this.#users.get(name);
+    const local = this.#users.get(name);
+    const remote = this.#liveRemotes();
+    if (remote.length === 0) return local;
+    let sessions: Map<string, UserSession> | undefined = local ? new Map(local.sessions) : undefined;
+    for (const users of remote) {
+      const user = users.get(name);
+      if (user === undefined) continue;
+      sessions ??= new Map();
+      for (const [id, session] of user.sessions) sessions.set(id, session);
+    }
+    return sessions === undefined ? undefined : { name, sessions };
   }
 
-  /** All connected users. */
+  /** All connected users, here and (with a relay) on other instances. */
   getUsers(): SimpUser[] {
-    return [...this.#users.values()];
+    const remote = this.#liveRemotes();
+    if (remote.length === 0) return [...this.#users.values()];
+    const names = new Set(this.#users.keys());
+    for (const users of remote) for (const name of users.keys()) names.add(name);
+    return [...names].map((name) => this.getUser(name)!);
   }
 
   get userCount(): number {
-    return this.#users.size;
+    return this.#liveRemotes().length === 0 ? this.#users.size : this.getUsers().length;
+  }
+
+  /** Users connected to this instance only. */
+  getLocalUsers(): SimpUser[] {
+    return [...this.#users.values()];
+  }
+
+  /** Replaces what another instance reported (its whole registry), valid until `expiresAt` (epoch ms). */
+  setRemote(instanceId: string, users: readonly SimpUser[], expiresAt: number): void {
+    this.#remote.set(instanceId, { users: new Map(users.map((u) => [u.name, u])), expiresAt });
+  }
+
+  /** Forgets another instance (it said goodbye). */
+  removeRemote(instanceId: string): void {
+    this.#remote.delete(instanceId);
+  }
+
+  /** Instances whose registry is known and not expired. */
+  get remoteInstances(): number {
+    return this.#liveRemotes().length;
+  }
+
+  #liveRemotes(): Map<string, SimpUser>[] {
+    if (this.#remote.size === 0) return [];
+    const now = Date.now();
+    const live: Map<string, SimpUser>[] = [];
+    for (const [id, entry] of this.#remote) {
+      if (entry.expiresAt <= now) this.#remote.delete(id);
+      else live.push(entry.users);
+    }
+    return live;
   }
 
   /** Subscriptions, across all users, whose destination satisfies `predicate`. */
@@ -46,7 +93,7 @@ export class UserRegistry {
     predicate: (destination: string, session: UserSession) => boolean,
   ): { session: UserSession; id: string; destination: string }[] {
     const found: { session: UserSession; id: string; destination: string }[] = [];
-    for (const user of this.#users.values()) {
+    for (const user of this.getUsers()) {
       for (const session of user.sessions.values()) {
         for (const [id, destination] of session.subscriptions) {
           if (predicate(destination, session)) found.push({ session, id, destination });
@@ -56,7 +103,7 @@ export class UserRegistry {
     return found;
   }
 
-  /** Session ids of a user (empty when not connected). */
+  /** Session ids of a user on this instance (empty when not connected here). */
   sessionIds(name: string): string[] {
     return [...(this.#users.get(name)?.sessions.keys() ?? [])];
   }

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { BrokerRelayOptions, BrokerRelayStats } from '../broker/relay/broker-relay.js';
+import { StompBrokerRelay } from '../broker/relay/broker-relay.js';
 import type { SimpleBrokerOptions, SimpleBrokerStats } from '../broker/simple-broker.js';
 import { SimpleBroker } from '../broker/simple-broker.js';
 import { AnnotationHandler } from '../handlers/annotation-handler.js';
@@ -27,6 +29,7 @@ import type { SockJsOptions } from '../sockjs/service.js';
 import type { SessionEventListener, SessionEventMap } from './session-events.js';
 import { SessionEvents } from './session-events.js';
 import { UserDestinationResolver, UserRegistry } from '../messaging/user-destinations.js';
+import { UserCluster } from './user-cluster.js';
 
 /** Options of {@link createStompServer}. Every field is optional. */
 export interface StompServerOptions {
@@ -49,8 +52,12 @@ export interface StompServerOptions {
   userDestinationPrefix?: string;
   /** Prefixes of application destinations handled by `map()` handlers. Default ['/app']. */
   applicationPrefixes?: string[];
-  /** Options of the embedded simple broker (prefixes default ['/topic', '/queue']). */
-  broker?: Omit<SimpleBrokerOptions, 'outbound' | 'logger'>;
+  /**
+   * The broker: options of the embedded simple broker (prefixes default ['/topic', '/queue']),
+   * or `{ relay: { host, port, ... } }` to relay broker destinations to RabbitMQ or another
+   * STOMP broker (see {@link RelayConfig}).
+   */
+  broker?: Omit<SimpleBrokerOptions, 'outbound' | 'logger'> & { relay?: RelayConfig };
   /** Heart-beat the server offers `[send, receive]` ms. Default [10000, 10000]; [0, 0] turns it off. */
   heartbeat?: readonly [number, number];
   /** Separator of destination patterns: '/' (default) or '.'. */
@@ -76,12 +83,29 @@ export interface StompServerOptions {
   logger?: Logger;
 }
 
+/** The relay's options, plus how instances sharing the broker share user destinations. */
+export interface RelayConfig extends BrokerRelayOptions {
+  /**
+   * Topic on which user messages are shared with the other instances (Spring's
+   * `userDestinationBroadcast`). Default '/topic/switchboard.user-destination'; false: off.
+   */
+  userDestinationBroadcast?: string | false;
+  /**
+   * Topic on which each instance broadcasts its user registry (Spring's
+   * `userRegistryBroadcast`). Default '/topic/switchboard.user-registry'; false: off.
+   */
+  userRegistryBroadcast?: string | false;
+  /** Interval of the registry broadcast, ms; entries expire after three. Default 10000. */
+  userRegistryInterval?: number;
+}
+
 /** A snapshot of the server's counters. */
 export interface StompServerStats {
   sessions: number;
   stomp: StompProtocolStats;
   websocket: SessionStats;
-  broker: SimpleBrokerStats;
+  /** The simple broker's counters, or the relay's (`kind` tells which). */
+  broker: ({ kind: 'simple' } & SimpleBrokerStats) | ({ kind: 'relay' } & BrokerRelayStats);
 }
 
 /** A running (or ready to listen) STOMP server. */
@@ -95,7 +119,8 @@ export interface StompServer {
     readonly clientOutbound: DirectChannel;
     readonly broker: DirectChannel;
   };
-  readonly broker: SimpleBroker;
+  /** The broker: the embedded {@link SimpleBroker} or a {@link StompBrokerRelay}. */
+  readonly broker: SimpleBroker | StompBrokerRelay;
   /** Who is connected now: users, sessions, subscriptions. */
   readonly users: UserRegistry;
   /** Adds a typed session-event listener; returns a function that removes it. */
@@ -132,15 +157,21 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
 
   // Outbound interceptors may be async: keep each session's messages in order anyway.
   const orderedOutbound = new SessionOrderedChannel(clientOutbound);
-  const broker = new SimpleBroker({
-    pathSeparator: separator,
-    maxSubscriptionsPerSession: limits.maxSubscriptionsPerSession,
-    ...options.broker,
-    outbound: orderedOutbound,
-    logger,
-  });
+  const { relay: relayConfig, ...simpleOptions } = options.broker ?? {};
+  const broker =
+    relayConfig === undefined
+      ? new SimpleBroker({
+          pathSeparator: separator,
+          maxSubscriptionsPerSession: limits.maxSubscriptionsPerSession,
+          ...simpleOptions,
+          outbound: orderedOutbound,
+          logger,
+        })
+      : new StompBrokerRelay({ ...relayConfig, outbound: orderedOutbound, logger });
   const events = new SessionEvents(logger);
-  broker.onAvailabilityChange((available) => events.emit('brokerAvailability', { available }));
+  broker.onAvailabilityChange((available, reason) =>
+    events.emit('brokerAvailability', { available, reason }),
+  );
   const userRegistry = new UserRegistry();
   // eslint-disable-next-line prefer-const -- the protocol handler is created after the resolver that asks it
   let protocol: StompProtocolHandler;
@@ -148,7 +179,13 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     protocol.hasSession(id),
   );
   const converter = options.converter ?? defaultConverter;
-  const template = new MessagingTemplate(brokerChannel, converter, users);
+  let cluster: UserCluster | undefined;
+  const template = new MessagingTemplate(
+    brokerChannel,
+    converter,
+    users,
+    () => cluster?.broadcasting ?? false,
+  );
   const handlers = new HandlerRegistry({ separator });
   const app = new AnnotationHandler({
     registry: handlers,
@@ -158,6 +195,20 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     converter,
   });
 
+  if (broker instanceof StompBrokerRelay) {
+    cluster = new UserCluster({
+      relay: broker,
+      registry: userRegistry,
+      deliverLocally: (message) => router.publishToUser(message, true),
+      destinationTopic: relayConfig?.userDestinationBroadcast ?? '/topic/switchboard.user-destination',
+      registryTopic: relayConfig?.userRegistryBroadcast ?? '/topic/switchboard.user-registry',
+      registryInterval: relayConfig?.userRegistryInterval ?? 10_000,
+      logger,
+    });
+    const changed = (): void => cluster?.registryChanged();
+    for (const event of ['connect', 'subscribe', 'unsubscribe', 'disconnect'] as const)
+      events.on(event, changed);
+  }
   const router = new InboundRouter({
     broker,
     app,
@@ -166,6 +217,7 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     registry: userRegistry,
     events,
     logger,
+    cluster,
   });
   clientInbound.subscribe(router);
   brokerChannel.subscribe({
@@ -180,7 +232,7 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     limits,
     heartbeat: options.heartbeat,
     logger,
-    brokerHandlesReceipt: () => broker.features.receipts,
+    brokerHandlesReceipt: (message) => broker.features.receipts && router.reachesBroker(message),
     brokerHandlesTransactions: broker.features.transactions,
     onConnected: (session) => events.emit('connected', { sessionId: session.id, user: session.principal }),
   });
@@ -209,6 +261,7 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     },
   ]);
   void broker.start();
+  cluster?.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -229,7 +282,10 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
       sessions: protocol.sessionCount,
       stomp: { ...protocol.stats },
       websocket: transport.stats(),
-      broker: broker.stats,
+      broker:
+        broker instanceof StompBrokerRelay
+          ? { kind: 'relay', ...broker.stats }
+          : { kind: 'simple', ...broker.stats },
     }),
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
@@ -255,6 +311,7 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
           ownServer && httpServer.listening ? closeHttpServer(httpServer) : Promise.resolve();
         protocol.closeAll();
         await transport.close();
+        cluster?.stop();
         await Promise.resolve(broker.stop());
         if (ownServer) httpServer.closeAllConnections();
         await serverClosed;

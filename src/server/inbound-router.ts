@@ -16,6 +16,8 @@ export interface InboundRouterOptions {
   registry: UserRegistry;
   events: SessionEvents;
   logger: Logger;
+  /** Shares user messages with other instances (set with a relay). */
+  cluster?: { readonly broadcasting: boolean; broadcast(message: Message): void } | undefined;
 }
 
 /**
@@ -77,10 +79,44 @@ export class InboundRouter implements MessageHandler {
   }
 
   /**
-   * A message to `/user/{name}/...`: one copy per session of the user. When the user has no
-   * session here it is dropped with a WARN naming the user (there is nobody to deliver to).
+   * Whether `message` ends up at the broker as the frame the client sent, so a broker that
+   * answers receipts (a relay) answers this one. Asked before the message is routed.
    */
-  publishToUser(message: Message): void | Promise<void> {
+  reachesBroker(message: Message): boolean {
+    const { type, destination, sessionId, subscriptionId } = message.headers;
+    switch (type) {
+      case 'MESSAGE':
+        return (
+          destination !== undefined &&
+          !this.#o.app.matches(destination) &&
+          !this.#o.users.matches(destination) &&
+          this.#o.broker.matches(destination)
+        );
+      case 'SUBSCRIBE':
+        return (
+          destination !== undefined &&
+          !this.#o.app.matches(destination) &&
+          (this.#o.users.matches(destination) || this.#o.broker.matches(destination))
+        );
+      case 'UNSUBSCRIBE':
+        return !this.#appSubscriptions.has(`${sessionId}\0${subscriptionId}`);
+      case 'ACK':
+      case 'NACK':
+      case 'BEGIN':
+      case 'COMMIT':
+      case 'ABORT':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * A message to `/user/{name}/...`: one copy per session of the user here, and (with a relay)
+   * one copy for the other instances. With no session anywhere it is dropped with a WARN naming
+   * the user (there is nobody to deliver to).
+   */
+  publishToUser(message: Message, fromCluster = false): void | Promise<void> {
     const destination = message.headers.destination!;
     const resolved = this.#o.users.resolveSend(destination);
     if (resolved === undefined) {
@@ -89,7 +125,9 @@ export class InboundRouter implements MessageHandler {
         `Invalid user destination '${destination}' (expected ${this.#o.users.prefix}{user}/...)`,
       );
     }
-    if (resolved.targets.length === 0) {
+    const cluster = fromCluster ? undefined : this.#o.cluster;
+    if (cluster?.broadcasting) cluster.broadcast(message);
+    else if (resolved.targets.length === 0 && !fromCluster) {
       this.#o.logger.warn('No session for user destination; message dropped', {
         destination,
         user: resolved.user,

@@ -13,7 +13,7 @@ export interface SessionEventMap {
   /** The session ended (client DISCONNECT or connection closed); fires once per session. */
   disconnect: { sessionId: string; user: Principal | undefined; closeCode: number };
   /** The broker became available or unavailable. */
-  brokerAvailability: { available: boolean };
+  brokerAvailability: { available: boolean; reason?: string | undefined };
 }
 
 export type SessionEventListener<K extends keyof SessionEventMap> = (event: SessionEventMap[K]) => void;

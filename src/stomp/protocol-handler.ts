@@ -360,8 +360,9 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
 
   /** Sends to the inbound channel, then answers the receipt unless the broker will. */
   #send(connection: StompConnection, message: Message, receipt: string | undefined): void | Promise<void> {
-    const result = this.#inbound.send(message);
+    // Asked before routing: routing may change what the answer depends on (an UNSUBSCRIBE).
     const ownReceipt = receipt !== undefined && !this.#brokerHandlesReceipt(message);
+    const result = this.#inbound.send(message);
     if (typeof result === 'boolean') {
       if (result && ownReceipt) this.#receipt(connection, receipt);
       return;

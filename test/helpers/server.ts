@@ -1,4 +1,5 @@
 import type { TestContext } from 'node:test';
+import type { SimpleBrokerStats } from '../../src/broker/simple-broker.js';
 import type { StompServer, StompServerOptions } from '../../src/index.js';
 import { createStompServer } from '../../src/index.js';
 
@@ -33,4 +34,11 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
     timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The simple broker's counters (fails the test when the server runs a relay). */
+export function simpleBrokerStats(server: StompServer): SimpleBrokerStats {
+  const stats = server.stats().broker;
+  if (stats.kind !== 'simple') throw new Error(`expected the simple broker, found '${stats.kind}'`);
+  return stats;
 }

@@ -5,7 +5,7 @@ import vm from 'node:vm';
 import type { Socket } from 'node:net';
 import { RawStompClient } from '../helpers/raw-stomp.js';
 import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
-import { eventually, startServer } from '../helpers/server.js';
+import { eventually, simpleBrokerStats, startServer } from '../helpers/server.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -54,7 +54,7 @@ test('terminate: a client that stops reading is closed with 4500 once past the l
   );
   await eventually(() => server.stats().websocket.limitExceeded === 1, 10000, 'limit exceeded once');
   await eventually(() => server.sessionCount === 1, 10000, 'the stalled session is gone');
-  assert.equal(server.stats().broker.subscriptions, 1, "the stalled session's subscription was removed");
+  assert.equal(simpleBrokerStats(server).subscriptions, 1, "the stalled session's subscription was removed");
 });
 
 test('drop-oldest: the stalled client stays, its buffer stays under the limit, memory stays bounded', async (t) => {

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { TestContext } from 'node:test';
+import type { RelayConfig, StompServerOptions } from '../../src/index.js';
+import type { TestServer } from './server.js';
+import { eventually, startServer } from './server.js';
+
+/** RabbitMQ's STOMP plugin, as `scripts/services.sh` leaves it. */
+export const RABBIT_STOMP = { host: '127.0.0.1', port: 61613 } as const;
+
+/** Fails (never skips) when the broker is not there: the relay tests need the real one. */
+export async function requireRabbitStomp(): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect(RABBIT_STOMP);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (error) =>
+      reject(
+        new Error(
+          `RabbitMQ's STOMP plugin is not reachable on ${RABBIT_STOMP.host}:${RABBIT_STOMP.port} ` +
+            `(${error.message}); run scripts/services.sh`,
+        ),
+      ),
+    );
+  });
+}
+
+/** A destination name no other test (or earlier run) uses. */
+export function unique(name: string): string {
+  return `${name}.${randomBytes(5).toString('hex')}`;
+}
+
+/** Starts a server relaying to the local RabbitMQ and waits until the relay is connected. */
+export async function startRelayServer(
+  t: TestContext,
+  options: StompServerOptions = {},
+  relay: RelayConfig = {},
+): Promise<TestServer> {
+  const started = await startServer(t, {
+    ...options,
+    broker: {
+      relay: {
+        ...RABBIT_STOMP,
+        login: 'guest',
+        passcode: 'guest',
+        clientLogin: 'guest',
+        clientPasscode: 'guest',
+        reconnect: { initialDelay: 100, maxDelay: 1000 },
+        ...relay,
+      },
+    },
+  });
+  await eventually(() => started.server.broker.available, 10_000, 'the relay to connect to RabbitMQ');
+  return started;
+}
