@@ -1,4 +1,5 @@
 import type { TestContext } from 'node:test';
+import type { BrokerRelayStats } from '../../src/broker/relay/broker-relay.js';
 import type { SimpleBrokerStats } from '../../src/broker/simple-broker.js';
 import type { StompServer, StompServerOptions } from '../../src/index.js';
 import { createStompServer } from '../../src/index.js';
@@ -40,5 +41,12 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 export function simpleBrokerStats(server: StompServer): SimpleBrokerStats {
   const stats = server.stats().broker;
   if (stats.kind !== 'simple') throw new Error(`expected the simple broker, found '${stats.kind}'`);
+  return stats;
+}
+
+/** The relay's counters (fails the test when the server runs the simple broker). */
+export function relayStats(server: StompServer): BrokerRelayStats {
+  const stats = server.stats().broker;
+  if (stats.kind !== 'relay') throw new Error(`expected the relay, found '${stats.kind}'`);
   return stats;
 }

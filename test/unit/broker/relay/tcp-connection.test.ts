@@ -1,43 +1,13 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
+import { connectedFrame, fakeBroker } from '../../../helpers/fake-broker.js';
 import { StompTcpConnection } from '../../../../src/broker/relay/tcp-connection.js';
 import type { SwitchboardError } from '../../../../src/errors.js';
-import { StompDecoder } from '../../../../src/stomp/decoder.js';
 import { encodeFrame } from '../../../../src/stomp/encoder.js';
 import type { StompFrame } from '../../../../src/stomp/frame.js';
 import { createFrame } from '../../../../src/stomp/frame.js';
 
-/**
- * A fake broker made of our own codec: `behave` decides what it does with each client frame
- * (answer, stay silent, send garbage, hang up mid-frame).
- */
-async function fakeBroker(t: TestContext, behave: (frame: StompFrame, socket: net.Socket) => void) {
-  const received: StompFrame[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    const decoder = new StompDecoder({ commands: 'client' });
-    socket.on('data', (chunk) => {
-      for (const frame of decoder.decode(chunk)) {
-        received.push(frame);
-        behave(frame, socket);
-      }
-    });
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    for (const s of sockets) s.destroy();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  return { port: (server.address() as AddressInfo).port, received };
-}
-
-const connected = (heartbeat = '0,0') =>
-  encodeFrame(createFrame('CONNECTED', { version: '1.2', 'heart-beat': heartbeat }));
+const connected = connectedFrame;
 
 function closedWith(): {
   listener: (e: SwitchboardError | undefined) => void;
