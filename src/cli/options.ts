@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { BrokerRelayOptions } from '../broker/relay/broker-relay.js';
 import type { OverflowPolicy } from '../limits.js';
 import type { LogLevel } from '../logger.js';
 
@@ -15,6 +16,8 @@ export interface CliOptions {
   overflow: OverflowPolicy | undefined;
   logLevel: LogLevel;
   sockjs: boolean;
+  /** Relay to an external STOMP broker instead of the embedded one (from `--relay`). */
+  relay: BrokerRelayOptions | undefined;
 }
 
 /** One row per option: flag, environment variable, help text. The README table mirrors it. */
@@ -53,6 +56,22 @@ export const CLI_FLAGS = {
   sockjs: {
     env: 'SWITCHBOARD_SOCKJS',
     help: "Serve the endpoint over SockJS too: 'true' or 'false' (default true)",
+  },
+  relay: {
+    env: 'SWITCHBOARD_RELAY',
+    help: "Relay to a STOMP broker: 'stomp://user:pass@host:61613[/vhost]' (stomp+ssl:// for TLS; default: embedded broker)",
+  },
+  'relay-client-login': {
+    env: 'SWITCHBOARD_RELAY_CLIENT_LOGIN',
+    help: "Broker login for every client session (default: the client's own CONNECT login)",
+  },
+  'relay-client-passcode': {
+    env: 'SWITCHBOARD_RELAY_CLIENT_PASSCODE',
+    help: 'Passcode that goes with --relay-client-login (prefer the environment variable)',
+  },
+  'relay-prefixes': {
+    env: 'SWITCHBOARD_RELAY_PREFIXES',
+    help: "Comma-separated destination prefixes relayed to the broker (default '/topic,/queue')",
   },
 } as const;
 
@@ -96,16 +115,21 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   if (sockjs !== 'true' && sockjs !== 'false')
     throw new Error(`--sockjs must be 'true' or 'false', got '${sockjs}'`);
   const origins = get('allowed-origins');
+  const relayUrl = get('relay');
+  const relay =
+    relayUrl === undefined || relayUrl === ''
+      ? undefined
+      : {
+          ...parseRelayUrl(relayUrl),
+          clientLogin: get('relay-client-login'),
+          clientPasscode: get('relay-client-passcode'),
+          prefixes: list(get('relay-prefixes')),
+        };
   return {
     port: int('port') ?? 8080,
     host: get('host') ?? '0.0.0.0',
     path: get('path') ?? '/stomp',
-    allowedOrigins: origins
-      ? origins
-          .split(',')
-          .map((o) => o.trim())
-          .filter(Boolean)
-      : undefined,
+    allowedOrigins: list(origins),
     heartbeat: [Number(hb[1]), Number(hb[2])],
     maxFrameSize: int('max-frame-size'),
     sendBufferLimit: int('send-buffer-limit'),
@@ -113,13 +137,49 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     overflow,
     logLevel: logLevel as LogLevel,
     sockjs: sockjs === 'true',
+    relay,
+  };
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined || value === '') return undefined;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/**
+ * `stomp://user:pass@host:61613/vhost` → relay options. The path is the virtual host (URL-encoded,
+ * so RabbitMQ's default '/' is `%2F` or simply no path); `stomp+ssl:` turns on TLS.
+ */
+export function parseRelayUrl(text: string): BrokerRelayOptions {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // The value may hold a password: never echo it.
+    throw new Error("--relay must be a URL like 'stomp://user:pass@host:61613'");
+  }
+  const tls = url.protocol === 'stomp+ssl:' || url.protocol === 'stomps:';
+  if (!tls && url.protocol !== 'stomp:' && url.protocol !== 'tcp:')
+    throw new Error(`--relay must use stomp:// or stomp+ssl://, got '${url.protocol}//'`);
+  if (url.hostname === '') throw new Error('--relay needs a host');
+  const vhost = decodeURIComponent(url.pathname.slice(1));
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? 61613 : Number(url.port),
+    login: url.username === '' ? undefined : decodeURIComponent(url.username),
+    passcode: url.password === '' ? undefined : decodeURIComponent(url.password),
+    virtualHost: vhost === '' ? undefined : vhost,
+    tls: tls || undefined,
   };
 }
 
 /** The `--help` text. */
 export function helpText(): string {
   const rows = Object.entries(CLI_FLAGS).map(
-    ([flag, { env, help }]) => `  --${flag.padEnd(18)} ${help}\n  ${''.padEnd(20)} env ${env}`,
+    ([flag, { env, help }]) => `  --${flag.padEnd(21)} ${help}\n  ${''.padEnd(23)} env ${env}`,
   );
-  return `Usage: switchboard [options]\n\nSTOMP over WebSocket server with an embedded broker.\n\n${rows.join('\n')}\n  --help, -h`;
+  return `Usage: switchboard [options]\n\nSTOMP over WebSocket server with an embedded broker (or a relay to RabbitMQ).\n\n${rows.join('\n')}\n  --help, -h`;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createStompServer } from '../server/create-stomp-server.js';
+import type { StompServer } from '../server/create-stomp-server.js';
 import { createConsoleLogger } from '../logger.js';
 import { helpText, parseCliOptions } from './options.js';
 import { portfolioDemo } from '../../examples/portfolio/portfolio-app.js';
@@ -30,14 +31,23 @@ async function main(): Promise<void> {
       sendTimeLimit: options.sendTimeLimit,
       overflow: options.overflow,
     },
+    broker: options.relay === undefined ? undefined : { relay: options.relay },
     requestListener: demo.requestListener,
     handshakeInterceptors: [demo.handshakeInterceptor],
     logger,
   });
   server.handlers.map('/echo', (ctx) => ctx.payload);
+  if (options.relay !== undefined) {
+    const { host = '127.0.0.1', port: brokerPort = 61613 } = options.relay;
+    logger.info('Relaying broker destinations', { broker: `${host}:${brokerPort}` });
+    // Give the broker a moment so the first clients are not refused; serve anyway if it is down.
+    if (!(await brokerAvailable(server, 10_000)))
+      logger.warn('The message broker is not available yet; clients are refused until it is');
+  }
   const stopQuotes = demo.install(server);
   const { port } = await server.listen(options.port, options.host);
   const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+
   process.stdout.write(
     `Switchboard listening on ws://${shown}:${port}${options.path} (demo: http://${shown}:${port}/)\n`,
   );
@@ -58,6 +68,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function brokerAvailable(server: StompServer, timeoutMs: number): Promise<boolean> {
+  if (server.broker.available) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      off();
+      resolve(false);
+    }, timeoutMs);
+    const off = server.on('brokerAvailability', ({ available }) => {
+      if (!available) return;
+      clearTimeout(timer);
+      off();
+      resolve(true);
+    });
+  });
 }
 
 main().catch((error: unknown) => {

@@ -8,49 +8,59 @@ import { within } from '../helpers/server.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/switchboard.ts', import.meta.url));
 
-test('the standalone server serves STOMP and the demo page, and stops cleanly on SIGTERM', async (t) => {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', cli, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  t.after(() => child.kill('SIGKILL'));
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  const url = await within(
-    new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: string) => {
-        out += chunk;
-        const match = /(ws:\/\/\S+\/stomp)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
-    }),
-    20000,
-    'the server URL on stdout',
-  );
+for (const relay of [undefined, 'stomp://guest:guest@127.0.0.1:61613']) {
+  test(`the standalone server${relay ? ' relaying to RabbitMQ (SWITCHBOARD_RELAY)' : ''} serves STOMP and the demo page, and stops cleanly on SIGTERM`, async (t) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', cli, '--port', '0', '--host', '127.0.0.1', '--log-level', relay ? 'info' : 'warn'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: relay ? { ...process.env, SWITCHBOARD_RELAY: relay } : process.env,
+      },
+    );
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    let logs = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (logs += chunk));
+    const url = await within(
+      new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: string) => {
+          out += chunk;
+          const match = /(ws:\/\/\S+\/stomp)/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
+      }),
+      20000,
+      'the server URL on stdout',
+    );
 
-  const page = await fetch(url.replace('ws://', 'http://').replace('/stomp', '/'));
-  assert.equal(page.status, 200);
-  assert.match(await page.text(), /Switchboard/);
-  const lib = await fetch(url.replace('ws://', 'http://').replace('/stomp', '/lib/stomp.umd.min.js'));
-  assert.equal(lib.status, 200);
+    const page = await fetch(url.replace('ws://', 'http://').replace('/stomp', '/'));
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Switchboard/);
+    const lib = await fetch(url.replace('ws://', 'http://').replace('/stomp', '/lib/stomp.umd.min.js'));
+    assert.equal(lib.status, 200);
 
-  const { client } = await connectStompJs(url);
-  const inbox = new Inbox();
-  await subscribed(client, '/topic/echo', inbox);
-  client.publish({ destination: '/app/echo', body: 'via the CLI' });
-  await inbox.waitFor(1);
-  assert.equal(inbox.messages[0]!.body, 'via the CLI');
+    const { client } = await connectStompJs(url);
+    const inbox = new Inbox();
+    await subscribed(client, '/topic/echo', inbox);
+    client.publish({ destination: '/app/echo', body: 'via the CLI' });
+    await inbox.waitFor(1);
+    assert.equal(inbox.messages[0]!.body, 'via the CLI');
 
-  const closed = new Promise<number>((resolve) => {
-    client.onWebSocketClose = (event: { code: number }) => resolve(event.code);
+    const closed = new Promise<number>((resolve) => {
+      client.onWebSocketClose = (event: { code: number }) => resolve(event.code);
+    });
+    child.kill('SIGTERM');
+    const [code] = (await within(once(child, 'exit'), 10000, 'exit after SIGTERM')) as [number];
+    assert.equal(code, 0);
+    assert.equal(await within(closed, 5000, 'client close'), 1001);
+    await client.deactivate();
+    if (relay) {
+      assert.match(logs, /Relaying broker destinations.*127\.0\.0\.1:61613/);
+      assert.match(logs, /Connected to the message broker/);
+      assert.doesNotMatch(logs, /guest:guest|passcode/, 'the relay password is not logged');
+    }
   });
-  child.kill('SIGTERM');
-  const [code] = (await within(once(child, 'exit'), 10000, 'exit after SIGTERM')) as [number];
-  assert.equal(code, 0);
-  assert.equal(await within(closed, 5000, 'client close'), 1001);
-  await client.deactivate();
-});
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCliOptions } from '../../../src/cli/options.js';
+import { parseCliOptions, parseRelayUrl } from '../../../src/cli/options.js';
 
 test('defaults', () => {
   const o = parseCliOptions([], {});
@@ -29,4 +29,44 @@ test('bad values are named', () => {
   assert.throws(() => parseCliOptions(['--heartbeat', '10'], {}), /--heartbeat/);
   assert.throws(() => parseCliOptions(['--overflow', 'explode'], {}), /--overflow/);
   assert.throws(() => parseCliOptions(['--nope'], {}), /nope/);
+});
+
+test('--relay: a stomp:// URL gives host, port, credentials and virtual host; no relay by default', () => {
+  const none = parseCliOptions([], {});
+  assert.ok(none !== 'help');
+  assert.equal(none.relay, undefined);
+
+  const o = parseCliOptions(['--relay', 'stomp://app:s%40cret@broker.internal:61614/prod'], {
+    SWITCHBOARD_RELAY_CLIENT_LOGIN: 'web',
+    SWITCHBOARD_RELAY_CLIENT_PASSCODE: 'webpw',
+    SWITCHBOARD_RELAY_PREFIXES: '/topic, /queue, /exchange',
+  });
+  assert.ok(o !== 'help');
+  assert.deepEqual(o.relay, {
+    host: 'broker.internal',
+    port: 61614,
+    login: 'app',
+    passcode: 's@cret',
+    virtualHost: 'prod',
+    tls: undefined,
+    clientLogin: 'web',
+    clientPasscode: 'webpw',
+    prefixes: ['/topic', '/queue', '/exchange'],
+  });
+
+  const env = parseCliOptions([], { SWITCHBOARD_RELAY: 'stomp+ssl://mq.example' });
+  assert.ok(env !== 'help');
+  assert.equal(env.relay?.host, 'mq.example');
+  assert.equal(env.relay?.port, 61613);
+  assert.equal(env.relay?.tls, true);
+  assert.equal(env.relay?.virtualHost, undefined, "RabbitMQ's default '/' when the URL has no path");
+  assert.equal(parseRelayUrl('stomp://h/%2F').virtualHost, '/');
+});
+
+test('--relay: bad URLs are named, and the password is never echoed', () => {
+  assert.throws(() => parseCliOptions(['--relay', 'amqp://guest:guest@h'], {}), /stomp:\/\/ or stomp\+ssl/);
+  assert.throws(
+    () => parseCliOptions(['--relay', 'not a url:topsecret@'], {}),
+    (error: Error) => /--relay/.test(error.message) && !error.message.includes('topsecret'),
+  );
 });
