@@ -23,6 +23,10 @@ export interface Limits {
   connectTimeout: number;
   /** Time an application handler may take before its session's queue moves on, ms. Default 30 s. */
   handlerTimeout: number;
+  /** Frames per second one session may send (bursts up to twice that); 0 turns it off. Default 5000. */
+  maxFramesPerSecond: number;
+  /** Bytes per second one session may send (bursts up to twice that); 0 turns it off. Default 8 MiB. */
+  maxBytesPerSecond: number;
 }
 
 /** `terminate` closes the session with 4500; `drop-oldest` discards the oldest queued messages. */
@@ -39,7 +43,12 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxSubscriptionsPerSession: 1000,
   connectTimeout: 60_000,
   handlerTimeout: 30_000,
+  maxFramesPerSecond: 5000,
+  maxBytesPerSecond: 8 * 1024 * 1024,
 });
+
+/** Limits where 0 means "off". */
+const MAY_BE_OFF = new Set(['maxFramesPerSecond', 'maxBytesPerSecond']);
 
 /** Merges user limits over the defaults and validates them. Throws a TypeError naming a bad option. */
 export function resolveLimits(partial: Partial<Limits> = {}): Limits {
@@ -52,6 +61,7 @@ export function resolveLimits(partial: Partial<Limits> = {}): Limits {
   }
   for (const [key, value] of Object.entries(limits)) {
     if (key === 'overflow') continue;
+    if (MAY_BE_OFF.has(key) && value === 0) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
       throw new TypeError(`Invalid limit ${key}: ${String(value)} (expected a positive number)`);
     }

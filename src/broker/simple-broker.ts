@@ -360,7 +360,7 @@ export class SimpleBroker implements Broker {
     }
     if ((own?.size ?? 0) >= this.#maxSubscriptions) {
       throw new StompProtocolError(
-        ErrorCodes.ERR_STOMP_INVALID_HEADER,
+        ErrorCodes.ERR_LIMIT_SUBSCRIPTIONS,
         `Too many subscriptions: maxSubscriptionsPerSession is ${this.#maxSubscriptions}`,
       );
     }

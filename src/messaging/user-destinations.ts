@@ -212,3 +212,10 @@ export class UserDestinationResolver {
 export function sessionDestination(destination: string, sessionId: string): string {
   return `${destination}-user${sessionId}`;
 }
+
+const SESSION_SUFFIX = /-user([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The session a session-specific destination ('/queue/x-user<session>') belongs to, if it is one. */
+export function sessionOfDestination(destination: string): string | undefined {
+  return SESSION_SUFFIX.exec(destination)?.[1];
+}

@@ -4,6 +4,7 @@ import type { MessageHandler } from '../messaging/channel.js';
 import type { Message } from '../messaging/message.js';
 import { withHeaders } from '../messaging/message.js';
 import type { UserDestinationResolver, UserRegistry } from '../messaging/user-destinations.js';
+import { sessionOfDestination } from '../messaging/user-destinations.js';
 import type { Broker } from '../broker/broker.js';
 import type { AnnotationHandler } from '../handlers/annotation-handler.js';
 import type { SessionEvents } from './session-events.js';
@@ -180,8 +181,17 @@ export class InboundRouter implements MessageHandler {
   }
 
   #toBroker(message: Message, destination: string | undefined): void | Promise<void> {
-    if (destination !== undefined && this.#o.broker.matches(destination))
+    if (destination !== undefined && this.#o.broker.matches(destination)) {
+      // Another session's user destination is reachable only through /user/...: never directly.
+      const owner = sessionOfDestination(destination);
+      if (owner !== undefined && owner !== message.headers.sessionId) {
+        throw new StompProtocolError(
+          ErrorCodes.ERR_ACCESS_DENIED,
+          `Access denied: '${destination}' belongs to another session (use ${this.#o.users.prefix}...)`,
+        );
+      }
       return this.#o.broker.handleMessage(message);
+    }
     const served = [...this.#o.appPrefixes, this.#o.users.prefix, ...this.#o.broker.prefixes].join(', ');
     throw new StompProtocolError(
       ErrorCodes.ERR_DESTINATION_NOT_ALLOWED,

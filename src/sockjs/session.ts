@@ -92,8 +92,10 @@ export class SockJsSession implements Session {
     return this.#principal;
   }
 
+  /** Set once; later only replaced by the same user (a refreshed token), never by another. */
   set principal(principal: Principal | undefined) {
-    if (this.#principal === undefined) this.#principal = principal;
+    if (this.#principal === undefined || this.#principal.name === principal?.name)
+      this.#principal = principal;
   }
 
   get isOpen(): boolean {

@@ -13,6 +13,9 @@ import type { StompFrame, StompHeaders } from './frame.js';
 import { STOMP_VERSIONS, createFrame, createHeaders, negotiateVersion, parseHeartbeat } from './frame.js';
 import { encodeMessageDelivery, frameOf, toOutbound } from './outbound-encoder.js';
 import { StompConnection } from './stomp-connection.js';
+import type { UserRefresher } from './session-expiry.js';
+import { watchExpiry } from './session-expiry.js';
+import { TokenBucket } from '../security/token-bucket.js';
 
 /** Options of {@link StompProtocolHandler}. */
 export interface StompProtocolHandlerOptions {
@@ -36,6 +39,8 @@ export interface StompProtocolHandlerOptions {
   maxTransactions?: number;
   /** Most frames one transaction may hold. Default 1000. */
   maxTransactionFrames?: number;
+  /** Called when a user's `expiresAt` passes; may return the same user with a later expiry. */
+  refreshUser?: UserRefresher;
   logger?: Logger;
 }
 
@@ -46,6 +51,10 @@ export interface StompProtocolStats {
   disconnect: number;
   errors: number;
   heartbeatTimeouts: number;
+  /** Sessions closed for sending faster than maxFramesPerSecond / maxBytesPerSecond. */
+  rateLimited: number;
+  /** Sessions closed because their user's authentication expired. */
+  expired: number;
 }
 
 const HEARTBEAT = new OutboundMessage(Buffer.from('\n'));
@@ -65,6 +74,8 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     disconnect: 0,
     errors: 0,
     heartbeatTimeouts: 0,
+    rateLimited: 0,
+    expired: 0,
   };
 
   readonly #inbound: MessageChannel;
@@ -78,6 +89,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   readonly #maxTransactionFrames: number;
   readonly #logger: Logger;
   readonly #onConnected: ((session: Session) => void) | undefined;
+  readonly #refreshUser: UserRefresher | undefined;
   readonly #connections = new Map<string, StompConnection>();
 
   constructor(options: StompProtocolHandlerOptions) {
@@ -92,6 +104,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     this.#maxTransactionFrames = options.maxTransactionFrames ?? 1000;
     this.#logger = options.logger ?? silentLogger;
     this.#onConnected = options.onConnected;
+    this.#refreshUser = options.refreshUser;
   }
 
   /** True when `sessionId` is a live STOMP session. */
@@ -129,6 +142,9 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
         }),
     });
     this.#connections.set(session.id, connection);
+    const { maxFramesPerSecond, maxBytesPerSecond } = this.#limits;
+    if (maxFramesPerSecond > 0) connection.frameBucket = new TokenBucket(maxFramesPerSecond);
+    if (maxBytesPerSecond > 0) connection.byteBucket = new TokenBucket(maxBytesPerSecond);
     const timer = setTimeout(() => {
       if (connection.state === 'new') {
         this.#fail(
@@ -149,6 +165,9 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const connection = this.#connections.get(session.id);
     if (connection === undefined || connection.state === 'closing') return;
     connection.read = true;
+    if (connection.byteBucket !== undefined && !connection.byteBucket.take(data.length)) {
+      return this.#rateLimited(connection, `maxBytesPerSecond (${this.#limits.maxBytesPerSecond})`);
+    }
     let frames: StompFrame[];
     try {
       frames = connection.decoder.decode(data);
@@ -156,7 +175,11 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       this.#fail(connection, undefined, error);
       return;
     }
-    if (frames.length > 0) connection.enqueue(frames);
+    if (frames.length === 0) return;
+    if (connection.frameBucket !== undefined && !connection.frameBucket.take(frames.length)) {
+      return this.#rateLimited(connection, `maxFramesPerSecond (${this.#limits.maxFramesPerSecond})`);
+    }
+    connection.enqueue(frames);
   }
 
   onClose(session: Session, code: number): void {
@@ -205,6 +228,37 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     }
   }
 
+  /**
+   * Tells every session the server is going away, spread over `spread` ms so clients do not
+   * all reconnect at once: an ERROR (`ERR_SERVER_DRAINING`, "reconnect"), then close 1001
+   * once what is queued for the client has been written. Resolves when every session is gone.
+   */
+  drain(spread: number): Promise<void> {
+    const connections = [...this.#connections.values()];
+    return new Promise<void>((resolve) => {
+      let left = connections.length;
+      if (left === 0) return resolve();
+      for (const connection of connections) {
+        const timer = setTimeout(() => {
+          if (connection.isOpen) {
+            const headers = createHeaders({
+              message: 'Server shutting down; reconnect',
+              code: ErrorCodes.ERR_SERVER_DRAINING,
+              'content-type': 'text/plain',
+            });
+            const body = Buffer.from(
+              'The server is shutting down. Reconnect (another instance will take you).\n',
+            );
+            connection.write(toOutbound({ command: 'ERROR', headers, body }, connection.version));
+            this.#close(connection, CloseCodes.GOING_AWAY, 'Server shutting down');
+          }
+          if (--left === 0) resolve();
+        }, Math.random() * spread);
+        timer.unref();
+      }
+    });
+  }
+
   /** Closes every session (server shutdown). */
   closeAll(code: number = CloseCodes.GOING_AWAY, reason = 'Server shutting down'): void {
     for (const connection of [...this.#connections.values()]) this.#close(connection, code, reason);
@@ -226,12 +280,21 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
         require(frame, 'destination');
         if (this.#inTransaction(connection, frame)) return;
         return this.#forward(connection, frame, 'MESSAGE');
-      case 'SUBSCRIBE':
+      case 'SUBSCRIBE': {
         require(frame, 'destination');
-        require(frame, 'id');
+        const id = require(frame, 'id');
+        const subscriptions = connection.subscriptions;
+        if (!subscriptions.has(id) && subscriptions.size >= this.#limits.maxSubscriptionsPerSession) {
+          throw new StompProtocolError(
+            ErrorCodes.ERR_LIMIT_SUBSCRIPTIONS,
+            `Too many subscriptions: maxSubscriptionsPerSession is ${this.#limits.maxSubscriptionsPerSession}`,
+          );
+        }
+        subscriptions.add(id);
         return this.#forward(connection, frame, 'SUBSCRIBE');
+      }
       case 'UNSUBSCRIBE':
-        require(frame, 'id');
+        connection.subscriptions.delete(require(frame, 'id'));
         return this.#forward(connection, frame, 'UNSUBSCRIBE');
       case 'ACK':
       case 'NACK':
@@ -304,6 +367,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const receipt = connect.headers.receipt;
     if (receipt !== undefined) this.#receipt(connection, receipt);
     this.#startHeartbeats(connection);
+    watchExpiry(connection, this.#refreshUser, this.#expired, this.#logger);
     this.#onConnected?.(connection.session);
   }
 
@@ -469,6 +533,25 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     } catch (error) {
       this.#logger.warn('DISCONNECT handling failed', { sessionId: connection.id, error });
     }
+  }
+
+  readonly #expired = (connection: StompConnection, error: StompProtocolError): void => {
+    this.stats.expired++;
+    this.#logger.info('Session closed: authentication expired', {
+      sessionId: connection.id,
+      user: connection.user?.name,
+    });
+    this.#fail(connection, undefined, error);
+  };
+
+  #rateLimited(connection: StompConnection, limit: string): void {
+    this.stats.rateLimited++;
+    this.#logger.warn('Session closed: rate limit exceeded', { sessionId: connection.id, limit });
+    this.#fail(
+      connection,
+      undefined,
+      new StompProtocolError(ErrorCodes.ERR_LIMIT_RATE, `Rate limit exceeded: ${limit}`),
+    );
   }
 
   #close(connection: StompConnection, code: number, reason: string): void {

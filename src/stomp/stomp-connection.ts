@@ -1,4 +1,5 @@
 import type { Principal } from '../messaging/message.js';
+import type { TokenBucket } from '../security/token-bucket.js';
 import type { Session } from '../websocket/handler.js';
 import type { OutboundMessage } from '../websocket/outbound-message.js';
 import type { StompDecoder } from './decoder.js';
@@ -43,6 +44,11 @@ export class StompConnection {
   /** Set once the broker has been told this session is gone. */
   disconnected = false;
   timers: NodeJS.Timeout[] = [];
+  /** Subscription ids held now (for the per-session cap). */
+  readonly subscriptions = new Set<string>();
+  /** Inbound rate limits (absent when off). */
+  frameBucket: TokenBucket | undefined;
+  byteBucket: TokenBucket | undefined;
 
   readonly #process: FrameProcessor;
   readonly #fail: FrameFailure;

@@ -24,7 +24,7 @@ export interface Session {
   readonly protocol: string;
   /** Attributes seeded by handshake interceptors; handlers may add their own. */
   readonly attributes: Map<string, unknown>;
-  /** The authenticated user, set at the handshake or at CONNECT; fixed once set. */
+  /** The authenticated user, set at the handshake or at CONNECT; fixed once set (a refresh may replace it with the same user). */
   principal: Principal | undefined;
   /** True until the session starts closing. */
   readonly isOpen: boolean;

@@ -115,9 +115,10 @@ export class WebSocketSession implements Session {
     return this.#principal;
   }
 
-  /** The user is fixed once set. */
+  /** Set once; later only replaced by the same user (a refreshed token), never by another. */
   set principal(principal: Principal | undefined) {
-    if (this.#principal === undefined) this.#principal = principal;
+    if (this.#principal === undefined || this.#principal.name === principal?.name)
+      this.#principal = principal;
   }
 
   get isOpen(): boolean {
