@@ -2,7 +2,11 @@
  * `npm run bench`: the fan-out and connection-storm scenarios against Switchboard and two bare
  * `ws` baselines, each server and each load generator in its own process, on loopback.
  * Flags: --scenario fanout|storm|request-reply|all  --no-sockjs (skip the xhr-streaming fan-out rows)  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
+ * --relay adds fan-out rows through RabbitMQ (scripts/services.sh): Switchboard relaying to its
+ * STOMP plugin, and RabbitMQ's own Web-STOMP endpoint (port 15674) on the same workload.
  */
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,8 +15,41 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
-const SERVERS: Record<string, { file: string; args: string[]; label: string }> = {
+interface ServerSpec {
+  label: string;
+  /** A server process the runner starts; absent for an external server (RabbitMQ Web-STOMP). */
+  file?: string;
+  args: string[];
+  /** The external server's port. */
+  port?: number;
+  /** Environment of the load generator (path, CONNECT headers, topic). */
+  env?: () => Record<string, string>;
+  /** RabbitMQ carries the traffic: its CPU is measured too. */
+  rabbit?: boolean;
+}
+const rabbitTopic = (): Record<string, string> => ({
+  BENCH_TOPIC: `/topic/bench.${randomBytes(4).toString('hex')}`,
+});
+const SERVERS: Record<string, ServerSpec> = {
   switchboard: { file: here('./servers/switchboard.ts'), args: [], label: 'Switchboard' },
+  'switchboard-relay': {
+    file: here('./servers/switchboard-relay.ts'),
+    args: [],
+    label: 'Switchboard, relaying to RabbitMQ',
+    env: rabbitTopic,
+    rabbit: true,
+  },
+  'rabbitmq-web-stomp': {
+    args: [],
+    port: 15674,
+    label: 'RabbitMQ Web-STOMP (port 15674)',
+    env: () => ({
+      ...rabbitTopic(),
+      BENCH_PATH: '/ws',
+      BENCH_CONNECT: 'host:/\\nlogin:guest\\npasscode:guest',
+    }),
+    rabbit: true,
+  },
   'ws-send': { file: here('./servers/bare.ts'), args: ['send'], label: 'bare ws, ws.send per subscriber' },
   'ws-corked': {
     file: here('./servers/bare.ts'),
@@ -31,6 +68,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '5000' },
     clients: { type: 'string', default: '100' },
     sockjs: { type: 'boolean', default: true },
+    relay: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -42,9 +80,10 @@ const cleanup = (): void => {
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 
-function spawn(file: string, args: string[]): ChildProcess {
+function spawn(file: string, args: string[], env?: Record<string, string>): ChildProcess {
   const child = fork(file, args, {
     execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
@@ -82,15 +121,27 @@ async function stats(server: ChildProcess, gc = false): Promise<Stats> {
   return reply;
 }
 
-async function startServer(name: string): Promise<{ child: ChildProcess; port: number }> {
+/** RabbitMQ's Erlang VM: CPU (µs, from /proc) and RSS, to set beside the Node servers' own. */
+function rabbitStats(): Stats {
+  const pid = execFileSync('pgrep', ['-x', 'beam.smp'], { encoding: 'utf8' }).trim().split('\n')[0];
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuMicros: (ticks * 1e6) / hz, rss: rssKiB * 1024 };
+}
+
+async function startServer(name: string): Promise<{ child: ChildProcess | undefined; port: number }> {
   const spec = SERVERS[name];
   if (!spec) throw new Error(`unknown server '${name}'`);
+  if (spec.file === undefined) return { child: undefined, port: spec.port! };
   const child = spawn(spec.file, spec.args);
   const { port } = await nextMessage<{ port: number }>(child, 'ready');
   return { child, port };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.send({ type: 'stop' });
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
@@ -105,18 +156,28 @@ async function measured<R>(
   serverName: string,
   loadFile: string,
   loadArgs: (port: number) => string[],
-): Promise<{ result: R; cpuMicros: number; rss: number }> {
+): Promise<{ result: R; cpuMicros: number; rss: number; rabbitCpuMicros?: number }> {
+  const spec = SERVERS[serverName]!;
   const { child: server, port } = await startServer(serverName);
+  const serverStats = (): Promise<Stats> =>
+    server === undefined ? Promise.resolve({ cpuMicros: 0, rss: 0 }) : stats(server);
   try {
-    const load = spawn(here(loadFile), loadArgs(port));
+    const load = spawn(here(loadFile), loadArgs(port), spec.env?.());
     const started = nextMessage(load, 'measure-start');
     const ended = nextMessage(load, 'measure-end');
     const result = nextMessage<R>(load, 'result');
     await started;
-    const before = await stats(server);
+    const before = await serverStats();
+    const rabbitBefore = spec.rabbit ? rabbitStats() : undefined;
     await ended;
-    const after = await stats(server);
-    return { result: await result, cpuMicros: after.cpuMicros - before.cpuMicros, rss: after.rss };
+    const after = await serverStats();
+    const rabbitAfter = spec.rabbit ? rabbitStats() : undefined;
+    return {
+      result: await result,
+      cpuMicros: after.cpuMicros - before.cpuMicros,
+      rss: server === undefined ? rabbitAfter!.rss : after.rss,
+      ...(rabbitBefore && { rabbitCpuMicros: rabbitAfter!.cpuMicros - rabbitBefore.cpuMicros }),
+    };
   } finally {
     await stop(server);
   }
@@ -129,6 +190,8 @@ interface FanoutRow {
   p50: number;
   p99: number;
   cpuMicrosPerDelivery: number;
+  /** RabbitMQ's CPU per delivery, for rows where it carries the traffic. */
+  rabbitCpuMicrosPerDelivery?: number;
   rssMiB: number;
 }
 
@@ -143,6 +206,7 @@ async function fanout(
     result: r,
     cpuMicros,
     rss,
+    rabbitCpuMicros,
   } = await measured<{
     deliveries: number;
     deliveriesPerSecond: number;
@@ -163,6 +227,9 @@ async function fanout(
     p50: r.p50,
     p99: r.p99,
     cpuMicrosPerDelivery: cpuMicros / Math.max(1, r.deliveries),
+    ...(rabbitCpuMicros !== undefined && {
+      rabbitCpuMicrosPerDelivery: rabbitCpuMicros / Math.max(1, r.deliveries),
+    }),
     rssMiB: rss / 1048576,
   };
 }
@@ -176,6 +243,7 @@ interface StormRow {
 
 async function storm(name: string, count: number): Promise<StormRow> {
   const { child: server, port } = await startServer(name);
+  if (server === undefined) throw new Error(`the storm scenario needs a server it starts, not '${name}'`);
   try {
     const idle = await stats(server, true);
     const load = spawn(here('./load/storm.ts'), [String(port), String(count), '200']);
@@ -230,6 +298,7 @@ function machine(): string {
 
 async function main(): Promise<void> {
   const servers = values.servers.split(',').filter(Boolean);
+  const relayServers = values.relay ? ['switchboard', 'switchboard-relay', 'rabbitmq-web-stomp'] : [];
   const counts = values.subscribers.split(',').map(Number);
   const seconds = Number(values.duration);
   const window = Number(values.window);
@@ -259,6 +328,26 @@ async function main(): Promise<void> {
       console.log(
         `| ${SERVERS[row.server]?.label ?? 'Switchboard, SockJS xhr-streaming subscribers'} | ${row.subscribers} | ${Math.round(row.deliveriesPerSecond).toLocaleString('en-US')} | ` +
           `${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.cpuMicrosPerDelivery.toFixed(3)} | ${row.rssMiB.toFixed(0)} | ${ratio(base)} | ${ratio(ceiling)} |`,
+      );
+    }
+    console.log('');
+  }
+  const relayRows: FanoutRow[] = [];
+  if ((values.scenario === 'all' || values.scenario === 'fanout') && relayServers.length > 0) {
+    for (const n of counts)
+      for (const name of relayServers) relayRows.push(await fanout(name, n, seconds, window));
+    console.log(
+      `Fan-out through RabbitMQ (same workload; CPU per delivery of the Node server and of RabbitMQ's Erlang VM)\n`,
+    );
+    console.log(
+      '| server | subscribers | deliveries/s | p50 ms | p99 ms | Node CPU µs/delivery | RabbitMQ CPU µs/delivery | RSS MiB |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const row of relayRows) {
+      console.log(
+        `| ${SERVERS[row.server]!.label} | ${row.subscribers} | ${Math.round(row.deliveriesPerSecond).toLocaleString('en-US')} | ` +
+          `${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.server === 'rabbitmq-web-stomp' ? '–' : row.cpuMicrosPerDelivery.toFixed(3)} | ` +
+          `${row.rabbitCpuMicrosPerDelivery?.toFixed(3) ?? '–'} | ${row.rssMiB.toFixed(0)} |`,
       );
     }
     console.log('');
@@ -295,7 +384,13 @@ async function main(): Promise<void> {
   if (values.json) {
     console.log(
       JSON.stringify(
-        { machine: machine(), fanout: fanoutRows, storm: stormRows, requestReply: requestReplyRows },
+        {
+          machine: machine(),
+          fanout: fanoutRows,
+          relay: relayRows,
+          storm: stormRows,
+          requestReply: requestReplyRows,
+        },
         null,
         2,
       ),

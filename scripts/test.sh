@@ -10,6 +10,10 @@ echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check .;
 
 # The relay tests need RabbitMQ with its STOMP plugin: make it ready (a missing broker fails the run).
 echo "== services"; bash scripts/services.sh
+# The TLS tests make a throwaway certificate with openssl.
+if ! command -v openssl >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq openssl >/dev/null
+fi
 
 mapfile -t unit < <(find test/unit -name '*.test.ts' | sort)
 # Failover tests restart RabbitMQ: they run alone, after everything else.

@@ -5,6 +5,9 @@
  * when the window opens and closes so it can read the server's CPU and RSS.
  * Args: port subscribers warmupMs measureMs window [transport: websocket | xhr-streaming]
  * (with xhr-streaming the subscribers use SockJS; the publisher stays on WebSocket).
+ * Environment (for servers other than ours, e.g. RabbitMQ Web-STOMP): BENCH_PATH (default
+ * '/stomp'), BENCH_TOPIC (default '/topic/bench'), BENCH_CONNECT (extra CONNECT header lines,
+ * default 'host:localhost').
  */
 import { performance } from 'node:perf_hooks';
 import { measureWindow } from '../lib/measurement.js';
@@ -20,6 +23,9 @@ const [port, subscribers, warmupMs, measureMs, window] = process.argv.slice(2).m
   number,
 ];
 const transport = process.argv[7] ?? 'websocket';
+const PATH = process.env.BENCH_PATH ?? '/stomp';
+const TOPIC = process.env.BENCH_TOPIC ?? '/topic/bench';
+const CONNECT_HEADERS = (process.env.BENCH_CONNECT ?? 'host:localhost').replaceAll('\\n', '\n');
 const BODY_SIZE = 100;
 const SLOTS = 1 << 16;
 const sentAt = new Float64Array(SLOTS);
@@ -38,7 +44,7 @@ function body(n: number): string {
 
 function readSeq(payload: Buffer): number {
   // The body is the last BODY_SIZE bytes before the NUL; it starts with the sequence number.
-  let i = payload.length - 1 - BODY_SIZE;
+  let i = payload.lastIndexOf(0) - BODY_SIZE;
   let n = 0;
   for (let c = payload[i]!; c >= 48 && c <= 57; c = payload[++i]!) n = n * 10 + (c - 48);
   return n;
@@ -73,7 +79,7 @@ function publish(): void {
   while (seq - done < window) {
     const n = seq++;
     sentAt[n & (SLOTS - 1)] = performance.now();
-    publisher.send(`SEND\ndestination:/topic/bench\ncontent-type:text/plain\n\n${body(n)}\0`);
+    publisher.send(`SEND\ndestination:${TOPIC}\ncontent-type:text/plain\n\n${body(n)}\0`);
   }
 }
 
@@ -81,7 +87,7 @@ async function connect(onFrame: (payload: Buffer) => void): Promise<LiteSocket> 
   let resolveConnected!: () => void;
   const connected = new Promise<void>((resolve) => (resolveConnected = resolve));
   let ready = false;
-  const socket = await connectLite('127.0.0.1', port, '/stomp', (payload) => {
+  const socket = await connectLite('127.0.0.1', port, PATH, (payload) => {
     if (!ready && payload.subarray(0, 9).toString() === 'CONNECTED') {
       ready = true;
       resolveConnected();
@@ -89,7 +95,7 @@ async function connect(onFrame: (payload: Buffer) => void): Promise<LiteSocket> 
     }
     onFrame(payload);
   });
-  socket.send('CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0');
+  socket.send(`CONNECT\naccept-version:1.2\n${CONNECT_HEADERS}\nheart-beat:0,0\n\n\0`);
   await connected;
   return socket;
 }
@@ -100,7 +106,7 @@ async function main(): Promise<void> {
   for (let start = 0; start < subscribers && transport === 'xhr-streaming'; start += 100) {
     const batch = [];
     for (let i = start; i < Math.min(subscribers, start + 100); i++) {
-      batch.push(subscribeXhrStreaming(port, '/stomp', '/topic/bench', (frame) => onTextDelivery(i, frame)));
+      batch.push(subscribeXhrStreaming(port, PATH, TOPIC, (frame) => onTextDelivery(i, frame)));
     }
     streams.push(...(await Promise.all(batch)));
   }
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
             if (payload[0] === 0x52 /* RECEIPT */) subscribed();
             else onDelivery(i, payload);
           });
-          socket.send('SUBSCRIBE\nid:sub-0\ndestination:/topic/bench\nreceipt:s\n\n\0');
+          socket.send(`SUBSCRIBE\nid:sub-0\ndestination:${TOPIC}\nreceipt:s\n\n\0`);
           await receipt;
           return socket;
         })(),

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { MessageChannel } from '../messaging/channel.js';
 import { hasPrefix, normalizePrefix } from '../messaging/destinations.js';
+import { sessionOfDestination } from '../messaging/user-destinations.js';
 import type { Message, MessageHeaders } from '../messaging/message.js';
 import type { StompHeaders } from '../stomp/frame.js';
 import { createHeaders } from '../stomp/frame.js';
@@ -54,6 +55,8 @@ interface Published {
   /** Headers every delivery carries (destination, message-id, content-type, custom). */
   readonly base: StompHeaders;
   readonly messageId: string;
+  /** The one session a user destination ('/queue/x-user<session>') belongs to. */
+  readonly owner: string | undefined;
   readonly cache: Map<unknown, unknown>;
   /** Auto-ack headers per subscription id: deliveries with the same id share one object (and one encoding). */
   lastSubscriptionId: string | undefined;
@@ -204,6 +207,8 @@ export class SimpleBroker implements Broker {
       payload,
       base,
       messageId,
+      // Only its session may receive a session's user messages, whatever pattern others subscribed.
+      owner: destination.includes('-user') ? sessionOfDestination(destination) : undefined,
       cache: new Map(),
       lastSubscriptionId: undefined,
       lastHeaders: undefined,
@@ -215,7 +220,12 @@ export class SimpleBroker implements Broker {
       return;
     }
     const subscriptions = this.#registry.find(destination);
-    for (let i = 0; i < subscriptions.length; i++) this.#deliver(subscriptions[i]!, published, false);
+    const owner = published.owner;
+    for (let i = 0; i < subscriptions.length; i++) {
+      const subscription = subscriptions[i]!;
+      if (owner === undefined || subscription.sessionId === owner)
+        this.#deliver(subscription, published, false);
+    }
   }
 
   #deliver(subscription: Subscription<Published>, published: Published, redelivered: boolean): void {
@@ -306,6 +316,7 @@ export class SimpleBroker implements Broker {
     const n = candidates.length;
     for (let k = 0; k < n; k++) {
       const subscription = candidates[(queue.next + k) % n]!;
+      if (published.owner !== undefined && subscription.sessionId !== published.owner) continue;
       if (subscription.ackMode !== 'auto' && subscription.unacked.size >= this.#maxUnacked) continue;
       queue.next = (queue.next + k + 1) % n;
       this.#deliver(subscription, published, published.redeliveries > 0);

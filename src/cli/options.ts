@@ -18,6 +18,16 @@ export interface CliOptions {
   sockjs: boolean;
   /** Relay to an external STOMP broker instead of the embedded one (from `--relay`). */
   relay: BrokerRelayOptions | undefined;
+  /** PEM files: with both, the server speaks https:// and wss://. */
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  trustProxy: boolean;
+  maxConnections: number | undefined;
+  maxConnectionsPerAddress: number | undefined;
+  maxFramesPerSecond: number | undefined;
+  /** SIGTERM drain: clients are told to go within `drainSpread` ms; exit after `drainTimeout` ms at most. */
+  drainSpread: number;
+  drainTimeout: number;
 }
 
 /** One row per option: flag, environment variable, help text. The README table mirrors it. */
@@ -73,6 +83,35 @@ export const CLI_FLAGS = {
     env: 'SWITCHBOARD_RELAY_PREFIXES',
     help: "Comma-separated destination prefixes relayed to the broker (default '/topic,/queue')",
   },
+  'tls-cert': {
+    env: 'SWITCHBOARD_TLS_CERT',
+    help: 'PEM certificate (chain) file: serve https:// and wss:// (with --tls-key)',
+  },
+  'tls-key': { env: 'SWITCHBOARD_TLS_KEY', help: 'PEM private key file that goes with --tls-cert' },
+  'trust-proxy': {
+    env: 'SWITCHBOARD_TRUST_PROXY',
+    help: "Take client addresses from X-Forwarded-For (behind a trusted proxy): 'true' or 'false' (default false)",
+  },
+  'max-connections': {
+    env: 'SWITCHBOARD_MAX_CONNECTIONS',
+    help: 'Concurrent connections in total; more get 503 (default 10000)',
+  },
+  'max-connections-per-address': {
+    env: 'SWITCHBOARD_MAX_CONNECTIONS_PER_ADDRESS',
+    help: 'Concurrent connections per client address; more get 429 (default 0 = off)',
+  },
+  'max-frames-per-second': {
+    env: 'SWITCHBOARD_MAX_FRAMES_PER_SECOND',
+    help: 'Frames per second one session may send, bursts of twice that (default 5000; 0 = off)',
+  },
+  'drain-spread': {
+    env: 'SWITCHBOARD_DRAIN_SPREAD',
+    help: 'On SIGTERM, ms over which clients are told to reconnect elsewhere (default 2000)',
+  },
+  'drain-timeout': {
+    env: 'SWITCHBOARD_DRAIN_TIMEOUT',
+    help: 'On SIGTERM, ms after which the server exits whatever is left (default 10000)',
+  },
 } as const;
 
 type Flag = keyof typeof CLI_FLAGS;
@@ -115,6 +154,13 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   if (sockjs !== 'true' && sockjs !== 'false')
     throw new Error(`--sockjs must be 'true' or 'false', got '${sockjs}'`);
   const origins = get('allowed-origins');
+  const trustProxy = get('trust-proxy') ?? 'false';
+  if (trustProxy !== 'true' && trustProxy !== 'false')
+    throw new Error(`--trust-proxy must be 'true' or 'false', got '${trustProxy}'`);
+  const tlsCert = get('tls-cert') || undefined;
+  const tlsKey = get('tls-key') || undefined;
+  if ((tlsCert === undefined) !== (tlsKey === undefined))
+    throw new Error('--tls-cert and --tls-key go together: give both or neither');
   const relayUrl = get('relay');
   const relay =
     relayUrl === undefined || relayUrl === ''
@@ -138,6 +184,14 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     logLevel: logLevel as LogLevel,
     sockjs: sockjs === 'true',
     relay,
+    tlsCert,
+    tlsKey,
+    trustProxy: trustProxy === 'true',
+    maxConnections: int('max-connections'),
+    maxConnectionsPerAddress: int('max-connections-per-address'),
+    maxFramesPerSecond: int('max-frames-per-second'),
+    drainSpread: int('drain-spread') ?? 2000,
+    drainTimeout: int('drain-timeout') ?? 10_000,
   };
 }
 

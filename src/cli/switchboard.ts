@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { createStompServer } from '../server/create-stomp-server.js';
 import type { StompServer } from '../server/create-stomp-server.js';
 import { createConsoleLogger } from '../logger.js';
@@ -30,6 +31,16 @@ async function main(): Promise<void> {
       sendBufferLimit: options.sendBufferLimit,
       sendTimeLimit: options.sendTimeLimit,
       overflow: options.overflow,
+      maxFramesPerSecond: options.maxFramesPerSecond,
+    },
+    tls:
+      options.tlsCert === undefined
+        ? undefined
+        : { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey!) },
+    trustProxy: options.trustProxy,
+    connectionLimits: {
+      maxConnections: options.maxConnections,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress,
     },
     broker: options.relay === undefined ? undefined : { relay: options.relay },
     requestListener: demo.requestListener,
@@ -47,18 +58,24 @@ async function main(): Promise<void> {
   const stopQuotes = demo.install(server);
   const { port } = await server.listen(options.port, options.host);
   const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
-
+  const [ws, http] = options.tlsCert === undefined ? ['ws', 'http'] : ['wss', 'https'];
   process.stdout.write(
-    `Switchboard listening on ws://${shown}:${port}${options.path} (demo: http://${shown}:${port}/)\n`,
+    `Switchboard listening on ${ws}://${shown}:${port}${options.path} (demo: ${http}://${shown}:${port}/)\n`,
   );
 
   let stopping = false;
+  // SIGTERM (an orchestrator's stop) drains: clients are told to reconnect, spread over a window.
+  // SIGINT (Ctrl-C) closes at once.
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received: closing sessions and stopping`);
+    logger.info(`${signal} received: ${signal === 'SIGTERM' ? 'draining' : 'closing sessions'} and stopping`);
     stopQuotes();
-    server.close().then(
+    const done =
+      signal === 'SIGTERM'
+        ? server.drain({ spread: options.drainSpread, timeout: options.drainTimeout })
+        : server.close();
+    done.then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error('Shutdown failed', { error });

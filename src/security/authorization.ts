@@ -54,13 +54,13 @@ interface CompiledRule {
 
 /**
  * Per-destination authorization on the client inbound channel (Spring Security's
- * `MessageMatcherDelegatingAuthorizationManager`). Once any rule is configured, a frame no
- * rule matches is denied. A denial is an ERROR naming the frame and destination (never the
- * rule), then the session closes, as STOMP requires.
+ * `MessageMatcherDelegatingAuthorizationManager`). Once any rule is configured, a SEND or
+ * SUBSCRIBE no rule matches is denied. A denial is an ERROR naming the frame and destination
+ * (never the rule), then the session closes, as STOMP requires.
  *
- * Frame types without any rule (ACK, NACK, UNSUBSCRIBE unless listed) are allowed: they only
- * act on what the session was already allowed to receive. CONNECT is allowed unless a CONNECT
- * rule exists.
+ * CONNECT, UNSUBSCRIBE, ACK and NACK are governed only when some rule names their type: without
+ * one they are allowed (who may connect is the authenticators' call; the others only act on
+ * what the session was already allowed to receive).
  */
 export function authorizationInterceptor(
   rules: readonly AuthorizationRule[],
@@ -71,7 +71,11 @@ export function authorizationInterceptor(
     pattern: rule.destination === undefined ? undefined : compilePattern(rule.destination, options.separator),
     allow: rule.allow,
   }));
-  const governed = new Set(compiled.flatMap((rule) => [...rule.types]));
+  const governed = new Set<AuthorizedFrame>([
+    'SEND',
+    'SUBSCRIBE',
+    ...compiled.flatMap((rule) => [...rule.types]),
+  ]);
   return {
     preSend(message: Message) {
       const type = TYPE_OF[message.headers.type];

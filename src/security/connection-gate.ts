@@ -30,6 +30,7 @@ export class ConnectionGate {
   readonly trustProxy: boolean;
   readonly #byAddress = new Map<string, number>();
   #total = 0;
+  #closed = false;
   refused = 0;
 
   constructor(limits: ConnectionLimits = {}) {
@@ -42,7 +43,13 @@ export class ConnectionGate {
     return this.#total;
   }
 
+  /** Refuses every new connection from now on (503): the server is draining. */
+  close(): void {
+    this.#closed = true;
+  }
+
   acquire(address: string): (() => void) | Refusal {
+    if (this.#closed) return { status: 503, reason: 'Server shutting down' };
     if (this.#max > 0 && this.#total >= this.#max) {
       this.refused++;
       return { status: 503, reason: `Server full: maxConnections (${this.#max}) reached` };

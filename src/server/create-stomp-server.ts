@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { BrokerRelayOptions, BrokerRelayStats } from '../broker/relay/broker-relay.js';
 import { StompBrokerRelay } from '../broker/relay/broker-relay.js';
@@ -30,11 +31,24 @@ import type { SessionEventListener, SessionEventMap } from './session-events.js'
 import { SessionEvents } from './session-events.js';
 import { UserDestinationResolver, UserRegistry } from '../messaging/user-destinations.js';
 import { UserCluster } from './user-cluster.js';
+import type { AuthorizationRule } from '../security/authorization.js';
+import { authorizationInterceptor } from '../security/authorization.js';
+import type { ConnectionLimits } from '../security/connection-gate.js';
+import type { CsrfOptions } from '../security/csrf.js';
+import { csrfProtection } from '../security/csrf.js';
+import type { HandshakeAuthenticator } from '../security/handshake-authenticator.js';
+import { handshakeAuthenticatorInterceptor } from '../security/handshake-authenticator.js';
+import type { UserRefresher } from '../stomp/session-expiry.js';
 
 /** Options of {@link createStompServer}. Every field is optional. */
 export interface StompServerOptions {
   /** An HTTP(S) server to attach to (sharing its port). Default: the STOMP server creates its own. */
-  server?: http.Server;
+  server?: http.Server | https.Server;
+  /**
+   * TLS options (`cert`, `key`, ...) for the server the STOMP server creates: it then serves
+   * `https://` and `wss://`. Ignored with `server`.
+   */
+  tls?: https.ServerOptions;
   /** WebSocket path(s) of the STOMP endpoint. Default '/stomp'. */
   path?: string | string[];
   /**
@@ -48,6 +62,39 @@ export interface StompServerOptions {
   allowedOriginPatterns?: string[];
   /** Run before each WebSocket handshake: may reject, set attributes or the user. */
   handshakeInterceptors?: HandshakeInterceptor[];
+  /**
+   * Authenticates the HTTP request that opens a session (WebSocket upgrade or a SockJS
+   * session's first request; sees cookies, query, headers): return the user, `undefined` to stay
+   * anonymous, or throw to refuse with 401 (403 when the error has `status: 403`).
+   */
+  authenticateHandshake?: HandshakeAuthenticator;
+  /**
+   * Authorization rules for CONNECT, SEND, SUBSCRIBE, UNSUBSCRIBE, ACK, NACK by destination
+   * pattern (`/topic/room.{id}`; the predicate sees `params.id` and the user), first match
+   * decides. Once set, a SEND or SUBSCRIBE no rule matches is denied (ERROR, then close).
+   */
+  authorization?: readonly AuthorizationRule[];
+  /**
+   * Require a CSRF token on CONNECT (the double-submit cookie: the CONNECT header must repeat
+   * the cookie's value), for when cookies authenticate. `true` for 'XSRF-TOKEN' / 'X-XSRF-TOKEN'.
+   * Default off.
+   */
+  csrf?: boolean | CsrfOptions;
+  /**
+   * Called when a session's user reaches its `expiresAt`: return the same user with a later
+   * expiry to keep the session; otherwise it gets ERROR `ERR_AUTH_EXPIRED` and is closed.
+   */
+  refreshUser?: UserRefresher;
+  /**
+   * Caps on concurrent connections (WebSocket and SockJS sessions): `maxConnections` (default
+   * 10000; 503 past it) and `maxConnectionsPerAddress` (default 0 = off; 429 past it).
+   */
+  connectionLimits?: Omit<ConnectionLimits, 'trustProxy'>;
+  /**
+   * Behind a reverse proxy you trust: take the client address from `X-Forwarded-For` (for the
+   * per-address cap, logs and `session.remoteAddress`). Default false.
+   */
+  trustProxy?: boolean;
   /** Prefix of user destinations (`/user/queue/x`, `/user/{name}/queue/x`). Default '/user/'. */
   userDestinationPrefix?: string;
   /** Prefixes of application destinations handled by `map()` handlers. Default ['/app']. */
@@ -104,6 +151,8 @@ export interface StompServerStats {
   sessions: number;
   stomp: StompProtocolStats;
   websocket: SessionStats;
+  /** Connections open now, and refused by a cap (maxConnections, per address, SockJS maxSessions). */
+  connections: { open: number; refused: number };
   /** The simple broker's counters, or the relay's (`kind` tells which). */
   broker: ({ kind: 'simple' } & SimpleBrokerStats) | ({ kind: 'relay' } & BrokerRelayStats);
 }
@@ -125,7 +174,7 @@ export interface StompServer {
   readonly users: UserRegistry;
   /** Adds a typed session-event listener; returns a function that removes it. */
   on<K extends keyof SessionEventMap>(event: K, listener: SessionEventListener<K>): () => void;
-  readonly httpServer: http.Server;
+  readonly httpServer: http.Server | https.Server;
   /** Number of live STOMP sessions. */
   readonly sessionCount: number;
   /** The live transport sessions (read-only view). */
@@ -134,6 +183,13 @@ export interface StompServer {
   readonly stats: () => StompServerStats;
   /** Starts listening (only needed when the server created its own HTTP server). */
   listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
+  /**
+   * Graceful shutdown: stops accepting, tells each client (ERROR `ERR_SERVER_DRAINING`, then
+   * close 1001) at a random moment within `spread` ms so they do not all reconnect at once,
+   * lets what is queued flush, then closes. After `timeout` ms whatever is left is closed.
+   * Defaults: spread 5000, timeout 30000.
+   */
+  drain(options?: { spread?: number; timeout?: number }): Promise<void>;
   /** Stops accepting, closes every session with 1001, stops the broker. */
   close(): Promise<void>;
 }
@@ -148,10 +204,23 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
   const separator = options.pathSeparator ?? '/';
   const appPrefixes = normalizePrefixes(options.applicationPrefixes ?? ['/app']);
 
+  const csrf = options.csrf ? csrfProtection(options.csrf === true ? {} : options.csrf) : undefined;
+  // Security first: the CSRF check, then who the user is, then what they may do.
   const clientInbound = new DirectChannel('clientInbound', [
+    ...(csrf ? [csrf.inbound] : []),
     ...(options.authenticate ? [connectAuthenticatorInterceptor(options.authenticate)] : []),
+    ...(options.authorization
+      ? [authorizationInterceptor(options.authorization, { separator, logger })]
+      : []),
     ...(options.inboundInterceptors ?? []),
   ]);
+  const handshakeInterceptors = [
+    ...(csrf ? [csrf.handshake] : []),
+    ...(options.authenticateHandshake
+      ? [handshakeAuthenticatorInterceptor(options.authenticateHandshake, logger)]
+      : []),
+    ...(options.handshakeInterceptors ?? []),
+  ];
   const clientOutbound = new DirectChannel('clientOutbound', options.outboundInterceptors);
   const brokerChannel = new DirectChannel('broker', options.brokerInterceptors);
 
@@ -234,32 +303,37 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     logger,
     brokerHandlesReceipt: (message) => broker.features.receipts && router.reachesBroker(message),
     brokerHandlesTransactions: broker.features.transactions,
+    refreshUser: options.refreshUser,
     onConnected: (session) => events.emit('connected', { sessionId: session.id, user: session.principal }),
   });
   clientOutbound.subscribe(protocol);
 
   const ownServer = options.server === undefined;
+  const listener =
+    options.requestListener ??
+    ((_req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+    });
   const httpServer =
-    options.server ??
-    http.createServer(
-      options.requestListener ??
-        ((_req, res) => {
-          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
-        }),
-    );
+    options.server ?? (options.tls ? https.createServer(options.tls, listener) : http.createServer(listener));
+  const secure = httpServer instanceof https.Server;
   // The STOMP endpoint is a WebSocket handler like any other (and over SockJS when asked).
-  const transport = attachWebSocketHandlers(httpServer, [
-    {
-      path: options.path ?? '/stomp',
-      handler: protocol,
-      sockjs: options.sockjs,
-      allowedOrigins: options.allowedOrigins,
-      allowedOriginPatterns: options.allowedOriginPatterns,
-      handshakeInterceptors: options.handshakeInterceptors,
-      limits,
-      logger,
-    },
-  ]);
+  const transport = attachWebSocketHandlers(
+    httpServer,
+    [
+      {
+        path: options.path ?? '/stomp',
+        handler: protocol,
+        sockjs: options.sockjs,
+        allowedOrigins: options.allowedOrigins,
+        allowedOriginPatterns: options.allowedOriginPatterns,
+        handshakeInterceptors,
+        limits,
+        logger,
+      },
+    ],
+    { connectionLimits: { ...options.connectionLimits, trustProxy: options.trustProxy } },
+  );
   void broker.start();
   cluster?.start();
 
@@ -282,6 +356,7 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
       sessions: protocol.sessionCount,
       stomp: { ...protocol.stats },
       websocket: transport.stats(),
+      connections: transport.connectionStats(),
       broker:
         broker instanceof StompBrokerRelay
           ? { kind: 'relay', ...broker.stats }
@@ -300,10 +375,23 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
           resolve({
             port: address.port,
             host: address.address,
-            url: `ws://${shownHost}:${address.port}${path}`,
+            url: `${secure ? 'wss' : 'ws'}://${shownHost}:${address.port}${path}`,
           });
         });
       });
+    },
+    async drain({ spread = 5000, timeout = 30_000 } = {}) {
+      if (closing !== undefined) return closing;
+      transport.gate.close();
+      if (ownServer && httpServer.listening) httpServer.close();
+      logger.info('Draining', { sessions: protocol.sessionCount, spread, timeout });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        protocol.drain(Math.min(spread, timeout)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout))),
+      ]);
+      clearTimeout(timer);
+      return this.close();
     },
     close() {
       closing ??= (async () => {
@@ -321,7 +409,7 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
   };
 }
 
-function closeHttpServer(server: http.Server): Promise<void> {
+function closeHttpServer(server: http.Server | https.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 

@@ -6,6 +6,8 @@ import { SockJsService } from '../sockjs/service.js';
 import { WebSocketEndpoint, attachWebSocketEndpoints } from '../websocket/endpoint.js';
 import type { Session, WebSocketHandler } from '../websocket/handler.js';
 import type { HandshakeInterceptor } from '../websocket/handshake.js';
+import type { ConnectionLimits } from '../security/connection-gate.js';
+import { ConnectionGate } from '../security/connection-gate.js';
 import type { SessionStats } from '../websocket/session.js';
 import { createSessionStats } from '../websocket/session.js';
 
@@ -28,12 +30,16 @@ export interface WebSocketHandlerRegistration {
 
 /** Raw WebSocket handlers attached to an HTTP server. */
 export interface WebSocketHandlers {
+  /** Counts connections against the caps (shared by every registration, WebSocket and SockJS). */
+  readonly gate: ConnectionGate;
   /** Live sessions of every registration (WebSocket and SockJS). */
   readonly sessionCount: number;
   /** Plain WebSocket sessions. */
   readonly sessions: ReadonlySet<Session>;
   /** Send-path counters of the WebSocket sessions (messages, bytes, drops, limit breaches). */
   stats(): SessionStats;
+  /** Connections now, and those refused by a cap (maxConnections, per address, SockJS maxSessions). */
+  connectionStats(): { open: number; refused: number };
   /** Detaches from the server and closes every session with 1001. */
   close(): Promise<void>;
 }
@@ -51,10 +57,13 @@ export interface WebSocketHandlers {
 export function attachWebSocketHandlers(
   server: http.Server,
   registrations: readonly WebSocketHandlerRegistration[],
+  options: { connectionLimits?: ConnectionLimits | undefined } = {},
 ): WebSocketHandlers {
   const endpoints: WebSocketEndpoint[] = [];
   const sockjs: SockJsService[] = [];
-  for (const { path, sockjs: sockJsOptions, ...shared } of registrations) {
+  const gate = new ConnectionGate(options.connectionLimits);
+  for (const { path, sockjs: sockJsOptions, ...rest } of registrations) {
+    const shared = { ...rest, gate };
     // Origins, interceptors, limits and logger apply alike to WebSocket and SockJS.
     endpoints.push(new WebSocketEndpoint({ path, ...shared }));
     if (!sockJsOptions) continue;
@@ -67,6 +76,11 @@ export function attachWebSocketHandlers(
   const detachUpgrades = attachWebSocketEndpoints(server, [...endpoints, ...sockjs]);
   const sessions = new Set<Session>();
   return {
+    gate,
+    connectionStats: () => ({
+      open: gate.total,
+      refused: gate.refused + sockjs.reduce((n, s) => n + s.refused, 0),
+    }),
     get sessionCount() {
       return (
         endpoints.reduce((n, e) => n + e.sessions.size, 0) + sockjs.reduce((n, s) => n + s.sessionCount, 0)

@@ -1,5 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import type http from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
@@ -7,6 +8,8 @@ import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import type { ConnectionGate, Refusal } from '../security/connection-gate.js';
+import { clientAddress } from '../security/connection-gate.js';
 import type { WebSocketHandler } from '../websocket/handler.js';
 import type { HandshakeInterceptor, HandshakeOutcome, OriginOptions } from '../websocket/handshake.js';
 import { checkOrigin, runHandshakeInterceptors } from '../websocket/handshake.js';
@@ -46,6 +49,8 @@ export interface SockJsOptions {
   disabledTransports?: readonly TransportName[];
   /** URL of the SockJS client the iframe page loads. Default: a copy served here (`<prefix>/sockjs.min.js`). */
   clientLibraryUrl?: string;
+  /** Concurrent SockJS sessions of this prefix; past it a new session gets 503. Default 10000. */
+  maxSessions?: number;
 }
 
 export type TransportName = HttpTransportName | 'websocket' | 'xhr_send' | 'jsonp_send';
@@ -57,6 +62,8 @@ export interface SockJsServiceOptions extends SockJsOptions, OriginOptions {
   /** Run on the first request of each session (as on a WebSocket handshake). */
   handshakeInterceptors?: readonly HandshakeInterceptor[] | undefined;
   limits?: Partial<Limits> | Limits;
+  /** Caps on concurrent connections (shared with the WebSocket endpoint), and whether to trust X-Forwarded-For. */
+  gate?: ConnectionGate | undefined;
   logger?: Logger;
 }
 
@@ -103,6 +110,9 @@ export class SockJsService {
     this.#iframe = { body, etag: `"0${createHash('md5').update(body).digest('hex')}"` };
   }
 
+  /** New sessions refused for maxSessions. */
+  refused = 0;
+
   /** Live SockJS sessions. */
   get sessionCount(): number {
     return this.#sessions.size + this.#webSocketSessions.size;
@@ -148,13 +158,25 @@ export class SockJsService {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return true;
     }
-    void this.#handshake(req).then((outcome) => {
+    const admitted = this.#admit(req);
+    if ('status' in admitted) {
+      const body = `${admitted.reason}\n`;
+      socket.end(
+        `HTTP/1.1 ${admitted.status} ${STATUS_CODES[admitted.status]}\r\nConnection: close\r\n` +
+          `Content-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return true;
+    }
+    socket.once('close', admitted.release);
+    void this.#handshake(req, admitted.address).then((outcome) => {
       if (!outcome.ok) {
         socket.end(`HTTP/1.1 ${outcome.status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
       if (socket.destroyed) return;
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#webSocketSession(req, ws, parts[1]!, outcome));
+      this.#wss.handleUpgrade(req, socket, head, (ws) =>
+        this.#webSocketSession(req, ws, parts[1]!, outcome, admitted.address),
+      );
     });
     return true;
   }
@@ -304,15 +326,24 @@ export class SockJsService {
     const existing = this.#sessions.get(sessionId);
     if (existing !== undefined && existing.transport !== transport) return notFound(res);
     if (existing !== undefined) return this.#attach(req, res, existing, transport, callback);
-    void this.#handshake(req).then((outcome) => {
-      if (!outcome.ok)
+    const admitted = this.#admit(req);
+    if ('status' in admitted) {
+      return void res
+        .writeHead(admitted.status, { 'content-type': 'text/plain;charset=UTF-8' })
+        .end(`${admitted.reason}\n`);
+    }
+    void this.#handshake(req, admitted.address).then((outcome) => {
+      if (!outcome.ok) {
+        admitted.release();
         return void res
           .writeHead(outcome.status, { 'content-type': 'text/plain;charset=UTF-8' })
           .end(outcome.reason);
-      if (res.destroyed) return;
+      }
+      if (res.destroyed) return admitted.release();
       // Another request may have created the session while the interceptors ran.
-      const session =
-        this.#sessions.get(sessionId) ?? this.#createSession(req, sessionId, transport, true, outcome);
+      let session = this.#sessions.get(sessionId);
+      if (session !== undefined) admitted.release();
+      else session = this.#createSession(req, sessionId, transport, outcome, admitted);
       if (session.transport !== transport) return notFound(res);
       this.#attach(req, res, session, transport, callback);
     });
@@ -353,8 +384,9 @@ export class SockJsService {
     ws: WebSocket,
     sessionId: string,
     outcome: HandshakeOutcome,
+    address: string,
   ): void {
-    const session = this.#createSession(req, sessionId, 'sockjs-websocket', false, outcome);
+    const session = this.#createSession(req, sessionId, 'sockjs-websocket', outcome, { address });
     this.#webSocketSessions.add(session);
     const socket = req.socket;
     const receiver: Receiver = {
@@ -391,8 +423,9 @@ export class SockJsService {
     req: http.IncomingMessage,
     sessionId: string,
     transport: SockJsSession['transport'],
-    register: boolean,
     outcome: HandshakeOutcome,
+    /** HTTP sessions live in the session table and give back their admission when forgotten. */
+    admission: { address: string; release?: () => void },
   ): SockJsSession {
     const session = new SockJsSession({
       sockJsId: sessionId,
@@ -400,7 +433,7 @@ export class SockJsService {
       handler: this.#o.handler,
       uri: new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`),
       headers: req.headers,
-      remoteAddress: req.socket.remoteAddress,
+      remoteAddress: admission.address,
       attributes: outcome.ok ? outcome.attributes : new Map<string, unknown>(),
       principal: outcome.ok ? outcome.principal : undefined,
       limits: this.#limits,
@@ -410,15 +443,42 @@ export class SockJsService {
       logger: this.#logger,
       onExpired: (s) => {
         if (this.#sessions.get(sessionId) === s) this.#sessions.delete(sessionId);
+        admission.release?.();
       },
     });
-    if (register) this.#sessions.set(sessionId, session);
+    if (admission.release !== undefined) this.#sessions.set(sessionId, session);
     return session;
   }
 
-  #handshake(req: http.IncomingMessage): Promise<HandshakeOutcome> {
-    return runHandshakeInterceptors(req, this.#o.handshakeInterceptors ?? [], (error) =>
-      this.#logger.error('Handshake interceptor failed', { error }),
+  /**
+   * A new session may start unless this prefix has maxSessions already or the connection gate
+   * refuses (503 when full, 429 for one address with too many). Logged at WARN.
+   */
+  #admit(req: http.IncomingMessage): { address: string; release: () => void } | Refusal {
+    const gate = this.#o.gate;
+    const address = clientAddress(req, gate?.trustProxy ?? false);
+    const max = this.#o.maxSessions ?? 10_000;
+    let refusal: Refusal | undefined;
+    let release: () => void = () => {};
+    if (this.sessionCount >= max) {
+      this.refused++;
+      refusal = { status: 503, reason: `SockJS sessions full: maxSessions (${max}) reached` };
+    } else if (gate !== undefined) {
+      const acquired = gate.acquire(address);
+      if (typeof acquired === 'function') release = acquired;
+      else refusal = acquired;
+    }
+    if (refusal === undefined) return { address, release };
+    this.#logger.warn('SockJS session refused: connection limit', { reason: refusal.reason, address });
+    return refusal;
+  }
+
+  #handshake(req: http.IncomingMessage, address: string): Promise<HandshakeOutcome> {
+    return runHandshakeInterceptors(
+      req,
+      this.#o.handshakeInterceptors ?? [],
+      (error) => this.#logger.error('Handshake interceptor failed', { error }),
+      address,
     );
   }
 

@@ -11,6 +11,8 @@ import type { Session, WebSocketHandler } from './handler.js';
 import { CloseCodes } from './handler.js';
 import type { HandshakeInterceptor } from './handshake.js';
 import { checkOrigin, runHandshakeInterceptors, selectProtocol } from './handshake.js';
+import type { ConnectionGate } from '../security/connection-gate.js';
+import { clientAddress } from '../security/connection-gate.js';
 import type { SessionStats } from './session.js';
 import { WebSocketSession, createSessionStats } from './session.js';
 
@@ -25,6 +27,8 @@ export interface WebSocketEndpointOptions {
   allowedOriginPatterns?: readonly string[] | undefined;
   handshakeInterceptors?: readonly HandshakeInterceptor[] | undefined;
   limits?: Partial<Limits> | Limits | undefined;
+  /** Caps on concurrent connections (shared with other endpoints), and whether to trust X-Forwarded-For. */
+  gate?: ConnectionGate | undefined;
   logger?: Logger | undefined;
 }
 
@@ -84,7 +88,22 @@ export class WebSocketEndpoint {
       reject(socket, 403, 'Origin not allowed');
       return true;
     }
-    void this.#intercept(req, socket, head);
+    const gate = this.#options.gate;
+    const address = clientAddress(req, gate?.trustProxy ?? false);
+    if (gate !== undefined) {
+      const release = gate.acquire(address);
+      if (typeof release !== 'function') {
+        this.#logger.warn('WebSocket handshake refused: connection limit', {
+          reason: release.reason,
+          address,
+        });
+        reject(socket, release.status, release.reason);
+        return true;
+      }
+      // The TCP socket's end covers every outcome: refused handshake, failed upgrade, closed session.
+      socket.once('close', release);
+    }
+    void this.#intercept(req, socket, head, address);
     return true;
   }
 
@@ -110,10 +129,13 @@ export class WebSocketEndpoint {
     });
   }
 
-  async #intercept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  async #intercept(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): Promise<void> {
     const interceptors = this.#options.handshakeInterceptors ?? [];
-    const outcome = await runHandshakeInterceptors(req, interceptors, (error) =>
-      this.#logger.error('Handshake interceptor failed', { error }),
+    const outcome = await runHandshakeInterceptors(
+      req,
+      interceptors,
+      (error) => this.#logger.error('Handshake interceptor failed', { error }),
+      address,
     );
     if (!outcome.ok) return reject(socket, outcome.status, outcome.reason);
     const { request, attributes, principal } = outcome;
@@ -126,7 +148,7 @@ export class WebSocketEndpoint {
         handler: this.#options.handler,
         uri: url,
         headers: req.headers,
-        remoteAddress: req.socket.remoteAddress,
+        remoteAddress: address,
         attributes,
         principal,
         limits: this.#limits,

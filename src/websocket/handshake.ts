@@ -148,6 +148,7 @@ export async function runHandshakeInterceptors(
   req: IncomingMessage,
   interceptors: readonly HandshakeInterceptor[],
   onError: (error: unknown) => void,
+  remoteAddress: string | undefined = req.socket.remoteAddress,
 ): Promise<HandshakeOutcome> {
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   const attributes = new Map<string, unknown>();
@@ -158,7 +159,7 @@ export async function runHandshakeInterceptors(
     headers: req.headers,
     cookies: parseCookies(req.headers.cookie),
     query: url.searchParams,
-    remoteAddress: req.socket.remoteAddress,
+    remoteAddress,
     attributes,
     setPrincipal: (p) => {
       principal = p;

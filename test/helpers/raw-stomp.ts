@@ -40,8 +40,9 @@ export class RawStompClient {
     url: string,
     protocols?: string[],
     headers?: Record<string, string>,
+    options: WebSocket.ClientOptions = {},
   ): Promise<RawStompClient> {
-    const ws = new WebSocket(url, protocols, { headers });
+    const ws = new WebSocket(url, protocols, { ...options, headers });
     const client = new RawStompClient(ws);
     await within(
       new Promise<void>((resolve, reject) => {
@@ -56,8 +57,12 @@ export class RawStompClient {
   }
 
   /** Opens and completes CONNECT → CONNECTED. */
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<RawStompClient> {
-    const client = await RawStompClient.open(url);
+  static async connect(
+    url: string,
+    headers: Record<string, string> = {},
+    options: WebSocket.ClientOptions = {},
+  ): Promise<RawStompClient> {
+    const client = await RawStompClient.open(url, undefined, undefined, options);
     client.sendFrame('CONNECT', {
       'accept-version': '1.2',
       host: 'localhost',
