@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { nextMessage } from './lib/ipc.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 interface ServerSpec {
@@ -89,25 +90,6 @@ function spawn(file: string, args: string[], env?: Record<string, string>): Chil
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
-}
-
-function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 120_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for '${type}'`)), timeoutMs);
-    const onMessage = (message: { type: string }): void => {
-      if (message.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message as T);
-    };
-    const onExit = (code: number | null): void => {
-      clearTimeout(timer);
-      reject(new Error(`child exited (${code}) before '${type}'`));
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
 }
 
 interface Stats {
