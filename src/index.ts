@@ -1,10 +1,9 @@
 export { createStompServer, normalizePrefixes } from './server/create-stomp-server.js';
-export type {
-  RelayConfig,
-  StompServer,
-  StompServerOptions,
-  StompServerStats,
-} from './server/create-stomp-server.js';
+export type { RelayConfig, StompServer, StompServerOptions } from './server/create-stomp-server.js';
+export type { StompServerStats } from './server/server-stats.js';
+export { formatStats } from './server/server-stats.js';
+export type { CloseCause, StompProtocolStats } from './stomp/protocol-stats.js';
+export type { StompSessionInfo } from './stomp/protocol-handler.js';
 export {
   ErrorCodes,
   SwitchboardError,
@@ -74,3 +73,16 @@ export type { Session, TransportKind, WebSocketHandler } from './websocket/handl
 export { OutboundMessage } from './websocket/outbound-message.js';
 export { WebSocketEndpoint, attachWebSocketEndpoints } from './websocket/endpoint.js';
 export type { HandshakeInterceptor } from './websocket/handshake.js';
+export { authorizationInterceptor } from './security/authorization.js';
+export type {
+  AuthorizationContext,
+  AuthorizationDecision,
+  AuthorizationRule,
+  AuthorizedFrame,
+} from './security/authorization.js';
+export { csrfProtection } from './security/csrf.js';
+export type { CsrfOptions } from './security/csrf.js';
+export type { HandshakeAuthenticator } from './security/handshake-authenticator.js';
+export { ConnectionGate, clientAddress } from './security/connection-gate.js';
+export type { ConnectionLimits, Refusal } from './security/connection-gate.js';
+export type { UserRefresher } from './stomp/session-expiry.js';

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { BrokerRelayOptions, BrokerRelayStats } from '../broker/relay/broker-relay.js';
+import type { BrokerRelayOptions } from '../broker/relay/broker-relay.js';
 import { StompBrokerRelay } from '../broker/relay/broker-relay.js';
-import type { SimpleBrokerOptions, SimpleBrokerStats } from '../broker/simple-broker.js';
+import type { SimpleBrokerOptions } from '../broker/simple-broker.js';
 import { SimpleBroker } from '../broker/simple-broker.js';
 import { AnnotationHandler } from '../handlers/annotation-handler.js';
 import type { MessageConverter } from '../handlers/converters.js';
@@ -18,10 +18,8 @@ import { DirectChannel } from '../messaging/channel.js';
 import { SessionOrderedChannel } from '../messaging/session-ordered-channel.js';
 import { MessagingTemplate } from '../messaging/template.js';
 import { StompProtocolHandler } from '../stomp/protocol-handler.js';
-import type { StompProtocolStats } from '../stomp/protocol-handler.js';
 import type { Session } from '../websocket/handler.js';
 import type { HandshakeInterceptor } from '../websocket/handshake.js';
-import type { SessionStats } from '../websocket/session.js';
 import type { ConnectAuthenticator } from './connect-authenticator.js';
 import { connectAuthenticatorInterceptor } from './connect-authenticator.js';
 import { InboundRouter } from './inbound-router.js';
@@ -39,6 +37,10 @@ import { csrfProtection } from '../security/csrf.js';
 import type { HandshakeAuthenticator } from '../security/handshake-authenticator.js';
 import { handshakeAuthenticatorInterceptor } from '../security/handshake-authenticator.js';
 import type { UserRefresher } from '../stomp/session-expiry.js';
+import { copyProtocolStats } from '../stomp/protocol-stats.js';
+import type { StompServerStats } from './server-stats.js';
+import { logStatsPeriodically } from './server-stats.js';
+import type { StompSessionInfo } from '../stomp/protocol-handler.js';
 
 /** Options of {@link createStompServer}. Every field is optional. */
 export interface StompServerOptions {
@@ -128,6 +130,11 @@ export interface StompServerOptions {
   requestListener?: http.RequestListener;
   /** Where logs go. Default: nothing is logged. */
   logger?: Logger;
+  /**
+   * How often a one-line stats summary is logged at INFO, ms (the first after a minute).
+   * Default 30 minutes, as Spring; 0 turns it off.
+   */
+  statsLoggingPeriod?: number;
 }
 
 /** The relay's options, plus how instances sharing the broker share user destinations. */
@@ -144,17 +151,6 @@ export interface RelayConfig extends BrokerRelayOptions {
   userRegistryBroadcast?: string | false;
   /** Interval of the registry broadcast, ms; entries expire after three. Default 10000. */
   userRegistryInterval?: number;
-}
-
-/** A snapshot of the server's counters. */
-export interface StompServerStats {
-  sessions: number;
-  stomp: StompProtocolStats;
-  websocket: SessionStats;
-  /** Connections open now, and refused by a cap (maxConnections, per address, SockJS maxSessions). */
-  connections: { open: number; refused: number };
-  /** The simple broker's counters, or the relay's (`kind` tells which). */
-  broker: ({ kind: 'simple' } & SimpleBrokerStats) | ({ kind: 'relay' } & BrokerRelayStats);
 }
 
 /** A running (or ready to listen) STOMP server. */
@@ -179,8 +175,17 @@ export interface StompServer {
   readonly sessionCount: number;
   /** The live transport sessions (read-only view). */
   readonly sessions: ReadonlySet<Session>;
-  /** Counters: STOMP frames, transport sends and slow-consumer events, broker. */
+  /** Counters: sessions by transport, closes by cause, frames and bytes, queues, broker. */
   readonly stats: () => StompServerStats;
+  /** The live STOMP sessions: user, transport, subscriptions, queued bytes (for admin views). */
+  describeSessions(): StompSessionInfo[];
+  /** Subscriptions now, per destination as clients wrote it. */
+  subscriptionsByDestination(): Map<string, number>;
+  /**
+   * The STOMP protocol handler as a raw {@link WebSocketHandler}: hand it sessions of another
+   * transport (the in-memory test client does).
+   */
+  readonly handler: StompProtocolHandler;
   /** Starts listening (only needed when the server created its own HTTP server). */
   listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
   /**
@@ -337,6 +342,25 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
   void broker.start();
   cluster?.start();
 
+  const stats = (): StompServerStats => {
+    const bySubscription = protocol.subscriptionsByDestination();
+    let count = 0;
+    for (const n of bySubscription.values()) count += n;
+    return {
+      sessions: protocol.sessionCount,
+      stomp: copyProtocolStats(protocol.stats),
+      websocket: transport.stats(),
+      connections: transport.connectionStats(),
+      outboundQueue: protocol.queueDepth(),
+      subscriptions: { count, destinations: bySubscription.size },
+      broker:
+        broker instanceof StompBrokerRelay
+          ? { kind: 'relay', ...broker.stats }
+          : { kind: 'simple', ...broker.stats },
+    };
+  };
+  const stopStatsLogging = logStatsPeriodically(stats, logger, options.statsLoggingPeriod ?? 30 * 60_000);
+
   let closing: Promise<void> | undefined;
   return {
     handlers,
@@ -352,16 +376,10 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     get sessions() {
       return transport.sessions;
     },
-    stats: () => ({
-      sessions: protocol.sessionCount,
-      stomp: { ...protocol.stats },
-      websocket: transport.stats(),
-      connections: transport.connectionStats(),
-      broker:
-        broker instanceof StompBrokerRelay
-          ? { kind: 'relay', ...broker.stats }
-          : { kind: 'simple', ...broker.stats },
-    }),
+    stats,
+    describeSessions: () => protocol.describeSessions(),
+    subscriptionsByDestination: () => protocol.subscriptionsByDestination(),
+    handler: protocol,
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -397,6 +415,7 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
       closing ??= (async () => {
         const serverClosed =
           ownServer && httpServer.listening ? closeHttpServer(httpServer) : Promise.resolve();
+        stopStatsLogging();
         protocol.closeAll();
         await transport.close();
         cluster?.stop();

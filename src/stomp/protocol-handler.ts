@@ -16,6 +16,8 @@ import { StompConnection } from './stomp-connection.js';
 import type { UserRefresher } from './session-expiry.js';
 import { watchExpiry } from './session-expiry.js';
 import { TokenBucket } from '../security/token-bucket.js';
+import type { StompProtocolStats } from './protocol-stats.js';
+import { causeOfClose, causeOfError, createProtocolStats } from './protocol-stats.js';
 
 /** Options of {@link StompProtocolHandler}. */
 export interface StompProtocolHandlerOptions {
@@ -44,17 +46,21 @@ export interface StompProtocolHandlerOptions {
   logger?: Logger;
 }
 
-/** Counters of the STOMP layer (Spring's `StompSubProtocolHandler.Stats`, plus errors). */
-export interface StompProtocolStats {
-  connect: number;
-  connected: number;
-  disconnect: number;
-  errors: number;
-  heartbeatTimeouts: number;
-  /** Sessions closed for sending faster than maxFramesPerSecond / maxBytesPerSecond. */
-  rateLimited: number;
-  /** Sessions closed because their user's authentication expired. */
-  expired: number;
+export type { StompProtocolStats } from './protocol-stats.js';
+
+/** One live STOMP session as the admin view shows it. */
+export interface StompSessionInfo {
+  id: string;
+  user: string | undefined;
+  transport: Session['transport'];
+  remoteAddress: string | undefined;
+  state: StompConnection['state'];
+  version: string | undefined;
+  openedAt: number;
+  /** Subscription id → destination. */
+  subscriptions: Record<string, string>;
+  /** Bytes queued for the client. */
+  buffered: number;
 }
 
 const HEARTBEAT = new OutboundMessage(Buffer.from('\n'));
@@ -68,15 +74,7 @@ const SUPPORTED_VERSIONS = STOMP_VERSIONS.join(',');
  */
 export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   readonly subProtocols = ['v12.stomp', 'v11.stomp', 'v10.stomp'] as const;
-  readonly stats: StompProtocolStats = {
-    connect: 0,
-    connected: 0,
-    disconnect: 0,
-    errors: 0,
-    heartbeatTimeouts: 0,
-    rateLimited: 0,
-    expired: 0,
-  };
+  readonly stats: StompProtocolStats = createProtocolStats();
 
   readonly #inbound: MessageChannel;
   readonly #limits: Limits;
@@ -140,13 +138,17 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
           destination: frame.headers.destination,
           handlerTimeout: this.#limits.handlerTimeout,
         }),
+      counters: this.stats,
     });
     this.#connections.set(session.id, connection);
+    this.stats.sessions.current[session.transport]++;
+    this.stats.sessions.total[session.transport]++;
     const { maxFramesPerSecond, maxBytesPerSecond } = this.#limits;
     if (maxFramesPerSecond > 0) connection.frameBucket = new TokenBucket(maxFramesPerSecond);
     if (maxBytesPerSecond > 0) connection.byteBucket = new TokenBucket(maxBytesPerSecond);
     const timer = setTimeout(() => {
       if (connection.state === 'new') {
+        connection.closeCause = 'connectTimeout';
         this.#fail(
           connection,
           undefined,
@@ -165,6 +167,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const connection = this.#connections.get(session.id);
     if (connection === undefined || connection.state === 'closing') return;
     connection.read = true;
+    this.stats.bytesIn += data.length;
     if (connection.byteBucket !== undefined && !connection.byteBucket.take(data.length)) {
       return this.#rateLimited(connection, `maxBytesPerSecond (${this.#limits.maxBytesPerSecond})`);
     }
@@ -176,6 +179,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       return;
     }
     if (frames.length === 0) return;
+    this.stats.framesIn += frames.length;
     if (connection.frameBucket !== undefined && !connection.frameBucket.take(frames.length)) {
       return this.#rateLimited(connection, `maxFramesPerSecond (${this.#limits.maxFramesPerSecond})`);
     }
@@ -186,6 +190,8 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const connection = this.#connections.get(session.id);
     if (connection === undefined) return;
     this.#connections.delete(session.id);
+    this.stats.sessions.current[session.transport]--;
+    this.stats.closes[connection.closeCause ?? causeOfClose(code)]++;
     const wasConnected = connection.state !== 'new';
     connection.dispose();
     if (wasConnected) this.#sendDisconnect(connection, code);
@@ -217,10 +223,12 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
         connection.write(HEARTBEAT);
         return;
       case 'ERROR':
+        connection.closeCause ??= 'brokerError';
         connection.write(toOutbound(frameOf('ERROR', message), connection.version));
         this.#close(connection, CloseCodes.PROTOCOL_ERROR, message.headers.nativeHeaders.message ?? 'Error');
         return;
       case 'DISCONNECT_ACK':
+        connection.closeCause ??= 'normal';
         this.#close(connection, CloseCodes.NORMAL, '');
         return;
       default:
@@ -249,6 +257,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
             const body = Buffer.from(
               'The server is shutting down. Reconnect (another instance will take you).\n',
             );
+            connection.closeCause = 'serverShutdown';
             connection.write(toOutbound({ command: 'ERROR', headers, body }, connection.version));
             this.#close(connection, CloseCodes.GOING_AWAY, 'Server shutting down');
           }
@@ -261,7 +270,47 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
 
   /** Closes every session (server shutdown). */
   closeAll(code: number = CloseCodes.GOING_AWAY, reason = 'Server shutting down'): void {
-    for (const connection of [...this.#connections.values()]) this.#close(connection, code, reason);
+    for (const connection of [...this.#connections.values()]) {
+      connection.closeCause ??= 'serverShutdown';
+      this.#close(connection, code, reason);
+    }
+  }
+
+  /** Bytes queued for clients: the largest one session holds, and the sum. */
+  queueDepth(): { max: number; total: number } {
+    let max = 0;
+    let total = 0;
+    for (const connection of this.#connections.values()) {
+      const buffered = connection.session.bufferedAmount;
+      total += buffered;
+      if (buffered > max) max = buffered;
+    }
+    return { max, total };
+  }
+
+  /** Subscriptions now, per destination as clients wrote it. */
+  subscriptionsByDestination(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const connection of this.#connections.values()) {
+      for (const destination of connection.subscriptions.values())
+        counts.set(destination, (counts.get(destination) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** The live sessions, for the admin view. */
+  describeSessions(): StompSessionInfo[] {
+    return [...this.#connections.values()].map((c) => ({
+      id: c.id,
+      user: c.user?.name,
+      transport: c.session.transport,
+      remoteAddress: c.session.remoteAddress,
+      state: c.state,
+      version: c.version,
+      openedAt: c.openedAt,
+      subscriptions: Object.fromEntries(c.subscriptions),
+      buffered: c.session.bufferedAmount,
+    }));
   }
 
   // ---- frame processing ----
@@ -290,7 +339,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
             `Too many subscriptions: maxSubscriptionsPerSession is ${this.#limits.maxSubscriptionsPerSession}`,
           );
         }
-        subscriptions.add(id);
+        subscriptions.set(id, frame.headers.destination!);
         return this.#forward(connection, frame, 'SUBSCRIBE');
       }
       case 'UNSUBSCRIBE':
@@ -565,6 +614,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     this.stats.errors++;
     const known = error instanceof SwitchboardError;
     const code = known ? error.code : ErrorCodes.ERR_HANDLER_FAILED;
+    connection.closeCause ??= causeOfError(code);
     const summary = known
       ? error.message
       : `Failed to process ${frame?.command ?? 'frame'}${frame?.headers.destination ? ` to ${frame.headers.destination}` : ''}`;

