@@ -4,7 +4,7 @@ import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../messaging/message.js';
 import type { Session, TransportKind, WebSocketHandler } from '../websocket/handler.js';
-import { CloseCodes } from '../websocket/handler.js';
+import { CloseCodes, nextPrincipal } from '../websocket/handler.js';
 import type { OutboundMessage } from '../websocket/outbound-message.js';
 import {
   HEARTBEAT_FRAME,
@@ -92,10 +92,8 @@ export class SockJsSession implements Session {
     return this.#principal;
   }
 
-  /** Set once; later only replaced by the same user (a refreshed token), never by another. */
   set principal(principal: Principal | undefined) {
-    if (this.#principal === undefined || this.#principal.name === principal?.name)
-      this.#principal = principal;
+    this.#principal = nextPrincipal(this.#principal, principal);
   }
 
   get isOpen(): boolean {

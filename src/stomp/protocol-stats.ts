@@ -46,6 +46,7 @@ const TRANSPORTS: readonly TransportKind[] = [
   'eventsource',
   'htmlfile',
   'jsonp',
+  'in-memory',
 ];
 
 /** Counters of the STOMP protocol handler (Spring's `StompSubProtocolHandler.Stats` and more). */

@@ -4,7 +4,15 @@ import type { OutboundMessage } from './outbound-message.js';
 
 /** How a session reaches its client: plain WebSocket, or one of the SockJS transports. */
 export type TransportKind =
-  'websocket' | 'sockjs-websocket' | 'xhr' | 'xhr_streaming' | 'eventsource' | 'htmlfile' | 'jsonp';
+  | 'websocket'
+  | 'sockjs-websocket'
+  | 'xhr'
+  | 'xhr_streaming'
+  | 'eventsource'
+  | 'htmlfile'
+  | 'jsonp'
+  /** The in-memory test client (`switchboard/testing`). */
+  | 'in-memory';
 
 /**
  * One client connection, whatever carries it (a WebSocket, later a SockJS transport).
@@ -69,3 +77,14 @@ export const CloseCodes = {
   SERVER_ERROR: 1011,
   SESSION_NOT_RELIABLE: 4500,
 } as const;
+
+/**
+ * The session's user after an attempt to set it: fixed once set, except that a refresh may
+ * replace it with the same user (a later `expiresAt`), never with another.
+ */
+export function nextPrincipal(
+  current: Principal | undefined,
+  next: Principal | undefined,
+): Principal | undefined {
+  return current === undefined || current.name === next?.name ? next : current;
+}

@@ -6,7 +6,7 @@ import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../messaging/message.js';
 import type { Session, TransportKind, WebSocketHandler } from './handler.js';
-import { CloseCodes } from './handler.js';
+import { CloseCodes, nextPrincipal } from './handler.js';
 import type { OutboundMessage } from './outbound-message.js';
 
 /** Counters shared by all WebSocket sessions of an endpoint. */
@@ -115,10 +115,8 @@ export class WebSocketSession implements Session {
     return this.#principal;
   }
 
-  /** Set once; later only replaced by the same user (a refreshed token), never by another. */
   set principal(principal: Principal | undefined) {
-    if (this.#principal === undefined || this.#principal.name === principal?.name)
-      this.#principal = principal;
+    this.#principal = nextPrincipal(this.#principal, principal);
   }
 
   get isOpen(): boolean {

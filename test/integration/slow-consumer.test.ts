@@ -54,6 +54,7 @@ test('terminate: a client that stops reading is closed with 4500 once past the l
   );
   await eventually(() => server.stats().websocket.limitExceeded === 1, 10000, 'limit exceeded once');
   await eventually(() => server.sessionCount === 1, 10000, 'the stalled session is gone');
+  assert.equal(server.stats().stomp.closes.limitExceeded, 1);
   assert.equal(simpleBrokerStats(server).subscriptions, 1, "the stalled session's subscription was removed");
 });
 
@@ -81,6 +82,8 @@ test('drop-oldest: the stalled client stays, its buffer stays under the limit, m
     assert.ok(session.bufferedAmount <= LIMIT, `bufferedAmount ${session.bufferedAmount} <= ${LIMIT}`);
   }
   assert.ok(server.stats().websocket.dropped > 0, 'drops were counted');
+  const queue = server.stats().outboundQueue;
+  assert.ok(queue.max > 0 && queue.max <= LIMIT && queue.total >= queue.max, JSON.stringify(queue));
   const growth = after.arrayBuffers + after.heapUsed - (before.arrayBuffers + before.heapUsed);
   assert.ok(
     growth < 16 * 1024 * 1024,

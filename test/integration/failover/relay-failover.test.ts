@@ -64,6 +64,7 @@ test('RabbitMQ restart: clients get ERROR and close, availability events fire, t
   assert.equal((await fresh.next('MESSAGE')).body.toString(), 'after the restart');
   assert.equal(relayStats(server).sessions, 1);
   assert.ok(relayStats(server).reconnects >= 1);
+  assert.ok(server.stats().stomp.closes.brokerError >= 1, 'clients closed by the broker loss are counted');
 
   await server.close();
   assert.equal(relayStats(server).connections, 0);
