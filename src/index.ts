@@ -14,8 +14,8 @@ export {
 export type { ErrorCode } from './errors.js';
 export { DEFAULT_LIMITS, resolveLimits } from './limits.js';
 export type { Limits, OverflowPolicy } from './limits.js';
-export { createConsoleLogger, silentLogger } from './logger.js';
-export type { Logger, LogLevel } from './logger.js';
+export { createConsoleLogger, pinoLogger, redact, silentLogger } from './logger.js';
+export type { Logger, LogLevel, PinoLike } from './logger.js';
 export { DirectChannel } from './messaging/channel.js';
 export type {
   ChannelInterceptor,
@@ -86,3 +86,5 @@ export type { HandshakeAuthenticator } from './security/handshake-authenticator.
 export { ConnectionGate, clientAddress } from './security/connection-gate.js';
 export type { ConnectionLimits, Refusal } from './security/connection-gate.js';
 export type { UserRefresher } from './stomp/session-expiry.js';
+export { createPrometheusMetrics } from './observability/prometheus.js';
+export type { PrometheusMetrics, PrometheusOptions } from './observability/prometheus.js';

@@ -37,12 +37,48 @@ export const silentLogger: Logger = {
   error: () => {},
 };
 
-function safeJson(value: unknown): string {
+/** Keys whose values never reach a log, whoever passes them (a second line of defence). */
+const SECRET_KEY = /passcode|password|secret|token|authorization|cookie/i;
+
+/** `meta` with secret-looking keys masked and errors reduced to name and message. */
+export function redact(meta: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(meta)) {
+    out[key] = SECRET_KEY.test(key)
+      ? '[redacted]'
+      : value instanceof Error
+        ? { name: value.name, message: value.message }
+        : value;
+  }
+  return out;
+}
+
+function safeJson(value: Record<string, unknown>): string {
   try {
-    return JSON.stringify(value, (_key, v: unknown) =>
-      v instanceof Error ? { name: v.name, message: v.message } : v,
-    );
+    return JSON.stringify(redact(value));
   } catch {
     return '[unserializable]';
   }
+}
+
+/** The part of a pino logger (or any logger taking `(object, message)`) that the adapter uses. */
+export interface PinoLike {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Logs through pino (an optional peer: `npm i pino`), keeping its levels, bindings and
+ * transports: `createStompServer({ logger: pinoLogger(pino()) })`. Secret-looking keys are
+ * masked as in the console logger.
+ */
+export function pinoLogger(pino: PinoLike): Logger {
+  return {
+    debug: (m, meta) => pino.debug(meta ? redact(meta) : {}, m),
+    info: (m, meta) => pino.info(meta ? redact(meta) : {}, m),
+    warn: (m, meta) => pino.warn(meta ? redact(meta) : {}, m),
+    error: (m, meta) => pino.error(meta ? redact(meta) : {}, m),
+  };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
@@ -55,6 +56,7 @@ interface Published {
   /** Headers every delivery carries (destination, message-id, content-type, custom). */
   readonly base: StompHeaders;
   readonly messageId: string;
+  readonly publishedAt: number;
   /** The one session a user destination ('/queue/x-user<session>') belongs to. */
   readonly owner: string | undefined;
   readonly cache: Map<unknown, unknown>;
@@ -207,6 +209,7 @@ export class SimpleBroker implements Broker {
       payload,
       base,
       messageId,
+      publishedAt: performance.now(),
       // Only its session may receive a session's user messages, whatever pattern others subscribed.
       owner: destination.includes('-user') ? sessionOfDestination(destination) : undefined,
       cache: new Map(),
@@ -263,6 +266,7 @@ export class SimpleBroker implements Broker {
           destination: published.destination,
           nativeHeaders: headers,
           deliveryCache: redelivered ? undefined : published.cache,
+          publishedAt: published.publishedAt,
         },
         payload: published.payload,
       });

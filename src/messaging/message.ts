@@ -58,6 +58,11 @@ export interface MessageHeaders {
    * therefore share one `nativeHeaders` object.
    */
   readonly deliveryCache?: Map<unknown, unknown> | undefined;
+  /**
+   * `performance.now()` when the broker took the message (the relay: when it came from the
+   * broker), on MESSAGE deliveries; the delivery-latency metric measures from here.
+   */
+  readonly publishedAt?: number | undefined;
 }
 
 /** A message: typed headers plus a payload (raw bytes for STOMP traffic). */

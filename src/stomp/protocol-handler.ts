@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { MessageChannel, MessageHandler } from '../messaging/channel.js';
 import type { Message, MessageHeaders, MessageType } from '../messaging/message.js';
 import { createMessage } from '../messaging/message.js';
@@ -89,6 +90,9 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   readonly #onConnected: ((session: Session) => void) | undefined;
   readonly #refreshUser: UserRefresher | undefined;
   readonly #connections = new Map<string, StompConnection>();
+  #observeDelivery: ((latencyMs: number) => void) | undefined;
+  #sampleMask = 0;
+  #deliveries = 0;
 
   constructor(options: StompProtocolHandlerOptions) {
     this.#inbound = options.inbound;
@@ -210,8 +214,12 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     if (connection === undefined || connection.state === 'closing') return;
     switch (message.headers.type) {
       case 'MESSAGE':
-        if (connection.state === 'connected')
-          connection.write(encodeMessageDelivery(message, connection.version!));
+        if (connection.state !== 'connected') return;
+        connection.write(encodeMessageDelivery(message, connection.version!));
+        if (this.#observeDelivery !== undefined && (++this.#deliveries & this.#sampleMask) === 0) {
+          const publishedAt = message.headers.publishedAt;
+          if (publishedAt !== undefined) this.#observeDelivery(performance.now() - publishedAt);
+        }
         return;
       case 'CONNECT_ACK':
         this.#connected(connection, message);
@@ -274,6 +282,15 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       connection.closeCause ??= 'serverShutdown';
       this.#close(connection, code, reason);
     }
+  }
+
+  /**
+   * Reports delivery latency (ms from the broker taking a message to its MESSAGE frame being
+   * written) for one delivery in `every` (rounded up to a power of two), for metrics.
+   */
+  observeDeliveries(observe: ((latencyMs: number) => void) | undefined, every = 16): void {
+    this.#observeDelivery = observe;
+    this.#sampleMask = 2 ** Math.ceil(Math.log2(Math.max(1, every))) - 1;
   }
 
   /** Bytes queued for clients: the largest one session holds, and the sum. */

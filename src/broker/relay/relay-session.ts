@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ErrorCodes, SwitchboardError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MessageChannel } from '../../messaging/channel.js';
@@ -192,7 +193,14 @@ export class RelaySession {
   #toClient(type: MessageType, frame: StompFrame, subscriptionId?: string, destination?: string): void {
     this.#deliver(
       createMessage(
-        { type, sessionId: this.sessionId, subscriptionId, destination, nativeHeaders: frame.headers },
+        {
+          type,
+          sessionId: this.sessionId,
+          subscriptionId,
+          destination,
+          nativeHeaders: frame.headers,
+          publishedAt: type === 'MESSAGE' ? performance.now() : undefined,
+        },
         frame.body,
       ),
     );
