@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type * as PromClientModule from 'prom-client';
 import type { StompServer } from '../server/create-stomp-server.js';
 import type { StompServerStats } from '../server/server-stats.js';
 
@@ -35,7 +36,7 @@ const DEFAULT_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 
-type PromClient = typeof import('prom-client');
+type PromClient = typeof PromClientModule;
 
 /**
  * Prometheus metrics for a server, through the optional peer `prom-client` (install it:
@@ -67,43 +68,40 @@ export async function createPrometheusMetrics(
     return snapshot.stats;
   };
 
-  const gauge = (
+  type Read = (set: (value: number, labels?: Record<string, string>) => void) => void;
+  // Values are read at scrape time. Totals the server keeps are counters, set to the running
+  // total (reset, then inc) at each scrape; values that go up and down are gauges.
+  const define = (
+    kind: 'counter' | 'gauge',
     name: string,
     help: string,
     labelNames: string[],
-    read: (set: (value: number, labels?: Record<string, string>) => void) => void,
+    read: Read,
   ): void => {
     names.push(p + name);
-    new client.Gauge({
-      name: p + name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        read((value, labels) => (labels ? this.set(labels, value) : this.set(value)));
-      },
-    });
+    const config = { name: p + name, help, labelNames, registers: [registry] };
+    if (kind === 'gauge') {
+      new client.Gauge({
+        ...config,
+        collect() {
+          this.reset();
+          read((value, labels) => (labels ? this.set(labels, value) : this.set(value)));
+        },
+      });
+    } else {
+      new client.Counter({
+        ...config,
+        collect() {
+          this.reset();
+          read((value, labels) => (labels ? this.inc(labels, value) : this.inc(value)));
+        },
+      });
+    }
   };
-  // Totals kept by the server are exposed as counters: set to the running total at each scrape.
-  const counter = (
-    name: string,
-    help: string,
-    labelNames: string[],
-    read: (set: (value: number, labels?: Record<string, string>) => void) => void,
-  ): void => {
-    names.push(p + name);
-    new client.Counter({
-      name: p + name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        read((value, labels) => (labels ? this.inc(labels, value) : this.inc(value)));
-      },
-    });
-  };
+  const gauge = (name: string, help: string, labelNames: string[], read: Read): void =>
+    define('gauge', name, help, labelNames, read);
+  const counter = (name: string, help: string, labelNames: string[], read: Read): void =>
+    define('counter', name, help, labelNames, read);
 
   gauge('sessions', 'STOMP sessions open now, by transport', ['transport'], (set) => {
     for (const [transport, n] of Object.entries(stats().stomp.sessions.current)) set(n, { transport });
