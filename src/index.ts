@@ -88,3 +88,5 @@ export type { ConnectionLimits, Refusal } from './security/connection-gate.js';
 export type { UserRefresher } from './stomp/session-expiry.js';
 export { createPrometheusMetrics } from './observability/prometheus.js';
 export type { PrometheusMetrics, PrometheusOptions } from './observability/prometheus.js';
+export { createAdminView } from './observability/admin.js';
+export type { AdminRates, AdminSnapshot, AdminView, AdminViewOptions } from './observability/admin.js';

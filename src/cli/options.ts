@@ -28,6 +28,13 @@ export interface CliOptions {
   /** SIGTERM drain: clients are told to go within `drainSpread` ms; exit after `drainTimeout` ms at most. */
   drainSpread: number;
   drainTimeout: number;
+  /** Admin view at `adminPath` when a token is given. */
+  adminToken: string | undefined;
+  adminPath: string;
+  /** Prometheus metrics at `metricsPath` (when prom-client is installed). */
+  metrics: boolean;
+  metricsPath: string;
+  statsLogPeriod: number;
 }
 
 /** One row per option: flag, environment variable, help text. The README table mirrors it. */
@@ -112,6 +119,23 @@ export const CLI_FLAGS = {
     env: 'SWITCHBOARD_DRAIN_TIMEOUT',
     help: 'On SIGTERM, ms after which the server exits whatever is left (default 10000)',
   },
+  'admin-token': {
+    env: 'SWITCHBOARD_ADMIN_TOKEN',
+    help: 'Enables the admin view; its API requires this bearer token (16+ characters; prefer the env var)',
+  },
+  'admin-path': { env: 'SWITCHBOARD_ADMIN_PATH', help: "Path of the admin view (default '/admin')" },
+  metrics: {
+    env: 'SWITCHBOARD_METRICS',
+    help: "Serve Prometheus metrics when prom-client is installed: 'true' or 'false' (default true)",
+  },
+  'metrics-path': {
+    env: 'SWITCHBOARD_METRICS_PATH',
+    help: "Path of the Prometheus metrics (default '/metrics')",
+  },
+  'stats-log-period': {
+    env: 'SWITCHBOARD_STATS_LOG_PERIOD',
+    help: 'Ms between one-line stats summaries in the log (default 1800000; 0 = off)',
+  },
 } as const;
 
 type Flag = keyof typeof CLI_FLAGS;
@@ -157,6 +181,12 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   const trustProxy = get('trust-proxy') ?? 'false';
   if (trustProxy !== 'true' && trustProxy !== 'false')
     throw new Error(`--trust-proxy must be 'true' or 'false', got '${trustProxy}'`);
+  const metrics = get('metrics') ?? 'true';
+  if (metrics !== 'true' && metrics !== 'false')
+    throw new Error(`--metrics must be 'true' or 'false', got '${metrics}'`);
+  const adminToken = get('admin-token') || undefined;
+  if (adminToken !== undefined && adminToken.length < 16)
+    throw new Error('--admin-token must have at least 16 characters');
   const tlsCert = get('tls-cert') || undefined;
   const tlsKey = get('tls-key') || undefined;
   if ((tlsCert === undefined) !== (tlsKey === undefined))
@@ -192,6 +222,11 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     maxFramesPerSecond: int('max-frames-per-second'),
     drainSpread: int('drain-spread') ?? 2000,
     drainTimeout: int('drain-timeout') ?? 10_000,
+    adminToken,
+    adminPath: get('admin-path') ?? '/admin',
+    metrics: metrics === 'true',
+    metricsPath: get('metrics-path') ?? '/metrics',
+    statsLogPeriod: int('stats-log-period') ?? 30 * 60_000,
   };
 }
 

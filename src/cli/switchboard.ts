@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { createStompServer } from '../server/create-stomp-server.js';
 import type { StompServer } from '../server/create-stomp-server.js';
 import { createConsoleLogger } from '../logger.js';
+import type http from 'node:http';
+import type { CliOptions } from './options.js';
 import { helpText, parseCliOptions } from './options.js';
+import type { Logger } from '../logger.js';
+import { createAdminView } from '../observability/admin.js';
+import { createPrometheusMetrics } from '../observability/prometheus.js';
 import { portfolioDemo } from '../../examples/portfolio/portfolio-app.js';
 
 /** The standalone server: `npm start` / `switchboard --port 8080`. */
@@ -21,6 +26,8 @@ async function main(): Promise<void> {
   }
   const logger = createConsoleLogger(options.logLevel);
   const demo = portfolioDemo();
+  // Admin view and metrics are created once the server exists; requests reach them first.
+  const routes: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean)[] = [];
   const server = createStompServer({
     path: options.path,
     sockjs: options.sockjs,
@@ -43,7 +50,11 @@ async function main(): Promise<void> {
       maxConnectionsPerAddress: options.maxConnectionsPerAddress,
     },
     broker: options.relay === undefined ? undefined : { relay: options.relay },
-    requestListener: demo.requestListener,
+    requestListener: (req, res) => {
+      for (const route of routes) if (route(req, res)) return;
+      demo.requestListener(req, res);
+    },
+    statsLoggingPeriod: options.statsLogPeriod,
     handshakeInterceptors: [demo.handshakeInterceptor],
     logger,
   });
@@ -56,6 +67,7 @@ async function main(): Promise<void> {
       logger.warn('The message broker is not available yet; clients are refused until it is');
   }
   const stopQuotes = demo.install(server);
+  const stopObservability = await observe(server, options, routes, logger);
   const { port } = await server.listen(options.port, options.host);
   const shown = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const [ws, http] = options.tlsCert === undefined ? ['ws', 'http'] : ['wss', 'https'];
@@ -71,6 +83,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`${signal} received: ${signal === 'SIGTERM' ? 'draining' : 'closing sessions'} and stopping`);
     stopQuotes();
+    stopObservability();
     const done =
       signal === 'SIGTERM'
         ? server.drain({ spread: options.drainSpread, timeout: options.drainTimeout })
@@ -85,6 +98,33 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Mounts the admin view (with a token) and Prometheus metrics (with prom-client); returns a stop function. */
+async function observe(
+  server: StompServer,
+  options: CliOptions,
+  routes: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean)[],
+  logger: Logger,
+): Promise<() => void> {
+  const stops: (() => void)[] = [];
+  if (options.adminToken !== undefined) {
+    const admin = createAdminView(server, { token: options.adminToken, path: options.adminPath });
+    routes.push((req, res) => admin.handle(req, res));
+    stops.push(() => admin.close());
+    logger.info('Admin view enabled', { path: options.adminPath });
+  }
+  if (options.metrics) {
+    try {
+      const metrics = await createPrometheusMetrics(server);
+      routes.push((req, res) => metrics.handle(req, res, options.metricsPath));
+      stops.push(() => metrics.close());
+      logger.info('Prometheus metrics enabled', { path: options.metricsPath });
+    } catch (error) {
+      logger.info('Prometheus metrics off', { reason: (error as Error).message });
+    }
+  }
+  return () => stops.forEach((stop) => stop());
 }
 
 function brokerAvailable(server: StompServer, timeoutMs: number): Promise<boolean> {

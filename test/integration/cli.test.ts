@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
 import { within } from '../helpers/server.js';
 import { RawStompClient } from '../helpers/raw-stomp.js';
+import { parseExposition } from '../helpers/prometheus-text.js';
 import { removeCertificate, selfSignedCertificate } from '../helpers/tls.js';
 
+const ADMIN_TOKEN = 'cli-admin-token-0123456789';
 const cli = fileURLToPath(new URL('../../src/cli/switchboard.ts', import.meta.url));
 
 /** Starts the CLI on a free port; resolves with its ws:// or wss:// URL once it prints it. */
@@ -43,17 +45,27 @@ async function startCli(t: TestContext, args: string[], env: Record<string, stri
 
 for (const relay of [undefined, 'stomp://guest:guest@127.0.0.1:61613']) {
   test(`the standalone server${relay ? ' relaying to RabbitMQ (SWITCHBOARD_RELAY)' : ''} serves STOMP and the demo page, and stops cleanly on SIGTERM`, async (t) => {
-    const { child, url, logs } = await startCli(
-      t,
-      ['--log-level', relay ? 'info' : 'warn'],
-      relay ? { SWITCHBOARD_RELAY: relay } : {},
-    );
+    const { child, url, logs } = await startCli(t, ['--log-level', relay ? 'info' : 'warn'], {
+      SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      ...(relay ? { SWITCHBOARD_RELAY: relay } : {}),
+    });
 
     const page = await fetch(url.replace('ws://', 'http://').replace('/stomp', '/'));
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Switchboard/);
     const lib = await fetch(url.replace('ws://', 'http://').replace('/stomp', '/lib/stomp.umd.min.js'));
     assert.equal(lib.status, 200);
+
+    // Prometheus metrics and the admin view (enabled by the token), beside the demo.
+    const http = url.replace('ws://', 'http://').replace('/stomp', '');
+    const metrics = parseExposition(await (await fetch(`${http}/metrics`)).text());
+    assert.equal(metrics.types.get('switchboard_sessions'), 'gauge');
+    assert.equal((await fetch(`${http}/admin/api`)).status, 401);
+    const admin = await fetch(`${http}/admin/api`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(
+      ((await admin.json()) as { broker: { kind: string } }).broker.kind,
+      relay ? 'relay' : 'simple',
+    );
 
     const { client } = await connectStompJs(url);
     const inbox = new Inbox();
@@ -74,6 +86,7 @@ for (const relay of [undefined, 'stomp://guest:guest@127.0.0.1:61613']) {
       assert.match(logs(), /Relaying broker destinations.*127\.0\.0\.1:61613/);
       assert.match(logs(), /Connected to the message broker/);
       assert.doesNotMatch(logs(), /guest:guest|passcode/, 'the relay password is not logged');
+      assert.ok(!logs().includes(ADMIN_TOKEN), 'the admin token is not logged');
     }
   });
 }
