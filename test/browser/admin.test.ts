@@ -11,14 +11,14 @@ import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
 const TOKEN = 'browser-admin-token-0123456789';
 
 test('admin page in Chromium: refused without the token, then live sessions, users and destinations', async (t) => {
-  let admin!: AdminView;
+  const mounted: { admin?: AdminView } = {};
   const { url, port, server } = await startServer(t, {
     authenticate: ({ login }) => (login ? { name: login } : undefined),
     requestListener: (req, res) => {
-      if (!admin.handle(req, res)) res.writeHead(404).end();
+      if (!mounted.admin?.handle(req, res)) res.writeHead(404).end();
     },
   });
-  admin = createAdminView(server, { token: TOKEN });
+  const admin = (mounted.admin = createAdminView(server, { token: TOKEN }));
   t.after(() => admin.close());
   const { client } = await connectStompJs(url, { connectHeaders: { login: 'carol<script>' } });
   t.after(() => client.deactivate());

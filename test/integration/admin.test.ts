@@ -8,14 +8,14 @@ import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
 const TOKEN = 'a-long-admin-token-0123456789';
 
 test('admin JSON: sessions, users, subscriptions per destination and the broker state, behind the token', async (t) => {
-  let admin!: AdminView;
+  const mounted: { admin?: AdminView } = {};
   const { url, port, server } = await startServer(t, {
     authenticate: ({ login }) => (login ? { name: login } : undefined),
     requestListener: (req, res) => {
-      if (!admin.handle(req, res)) res.writeHead(404).end();
+      if (!mounted.admin?.handle(req, res)) res.writeHead(404).end();
     },
   });
-  admin = createAdminView(server, { token: TOKEN });
+  const admin = (mounted.admin = createAdminView(server, { token: TOKEN }));
   t.after(() => admin.close());
   for (const name of ['alice', 'bob']) {
     const { client } = await connectStompJs(url, { connectHeaders: { login: name } });
