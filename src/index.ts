@@ -90,3 +90,5 @@ export { createPrometheusMetrics } from './observability/prometheus.js';
 export type { PrometheusMetrics, PrometheusOptions } from './observability/prometheus.js';
 export { createAdminView } from './observability/admin.js';
 export type { AdminRates, AdminSnapshot, AdminView, AdminViewOptions } from './observability/admin.js';
+export { switchboardFastify } from './integrations/fastify.js';
+export type { FastifyInstanceLike } from './integrations/fastify.js';
