@@ -2,6 +2,7 @@
  * `npm run bench`: the fan-out and connection-storm scenarios against Switchboard and two bare
  * `ws` baselines, each server and each load generator in its own process, on loopback.
  * Flags: --scenario fanout|storm|request-reply|all  --no-sockjs (skip the xhr-streaming fan-out rows)  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
+ * --servers switchboard,switchboard-metrics compares fan-out with Prometheus metrics off and on.
  * --relay adds fan-out rows through RabbitMQ (scripts/services.sh): Switchboard relaying to its
  * STOMP plugin, and RabbitMQ's own Web-STOMP endpoint (port 15674) on the same workload.
  */
@@ -33,6 +34,11 @@ const rabbitTopic = (): Record<string, string> => ({
 });
 const SERVERS: Record<string, ServerSpec> = {
   switchboard: { file: here('./servers/switchboard.ts'), args: [], label: 'Switchboard' },
+  'switchboard-metrics': {
+    file: here('./servers/switchboard.ts'),
+    args: ['metrics'],
+    label: 'Switchboard, Prometheus metrics on (scraped every second)',
+  },
   'switchboard-relay': {
     file: here('./servers/switchboard-relay.ts'),
     args: [],
@@ -68,7 +74,7 @@ const { values } = parseArgs({
     window: { type: 'string', default: '16' },
     connections: { type: 'string', default: '5000' },
     clients: { type: 'string', default: '100' },
-    sockjs: { type: 'boolean', default: true },
+    'no-sockjs': { type: 'boolean', default: false },
     relay: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -291,7 +297,7 @@ async function main(): Promise<void> {
     for (const n of counts) {
       for (const name of servers) fanoutRows.push(await fanout(name, n, seconds, window));
       // The same fan-out with SockJS xhr-streaming subscribers (publisher on WebSocket).
-      if (servers.includes('switchboard') && values.sockjs) {
+      if (servers.includes('switchboard') && !values['no-sockjs']) {
         fanoutRows.push(await fanout('switchboard', n, seconds, window, 'xhr-streaming'));
       }
     }

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 echo "== typecheck"; npx tsc -p tsconfig.json
 echo "== lint"; npx eslint .
 echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
+# The API reference builds, and every public export has TSDoc (validation warnings are errors).
+echo "== docs"; npx typedoc --out "$(mktemp -d)" >/dev/null || npx typedoc --out "$(mktemp -d)"
 
 # The relay tests need RabbitMQ with its STOMP plugin: make it ready (a missing broker fails the run).
 echo "== services"; bash scripts/services.sh

@@ -57,6 +57,7 @@ export const ErrorCodes = {
   ERR_INVALID_OPTION: 'ERR_INVALID_OPTION',
 } as const;
 
+/** One of the stable error codes in {@link ErrorCodes}. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /** Base class of every error Switchboard raises; `code` is stable, `message` is for people. */

@@ -3,12 +3,17 @@
  * Switchboard never passes passcodes, tokens or cookies in `meta`.
  */
 export interface Logger {
+  /** Detail for debugging (off by default in the console logger). */
   debug(message: string, meta?: Record<string, unknown>): void;
+  /** Lifecycle: started, stopped, broker up or down, refusals. */
   info(message: string, meta?: Record<string, unknown>): void;
+  /** A limit hit, a slow consumer, a delivery that failed. */
   warn(message: string, meta?: Record<string, unknown>): void;
+  /** A bug or a failure Switchboard could not handle. */
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
+/** The lowest level a logger writes (`silent`: nothing). */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -63,9 +68,13 @@ function safeJson(value: Record<string, unknown>): string {
 
 /** The part of a pino logger (or any logger taking `(object, message)`) that the adapter uses. */
 export interface PinoLike {
+  /** pino's `debug(mergingObject, message)`. */
   debug(obj: object, msg: string): void;
+  /** pino's `info(mergingObject, message)`. */
   info(obj: object, msg: string): void;
+  /** pino's `warn(mergingObject, message)`. */
   warn(obj: object, msg: string): void;
+  /** pino's `error(mergingObject, message)`. */
   error(obj: object, msg: string): void;
 }
 

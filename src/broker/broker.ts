@@ -23,7 +23,9 @@ export interface Broker extends MessageHandler {
   matches(destination: string): boolean;
   /** Adds an availability listener; returns a function that removes it. */
   onAvailabilityChange(listener: BrokerAvailabilityListener): () => void;
+  /** Starts the broker (the relay connects); availability listeners hear when it is ready. */
   start(): void | Promise<void>;
+  /** Stops the broker: sessions forgotten, connections closed, timers cleared. */
   stop(): void | Promise<void>;
 }
 

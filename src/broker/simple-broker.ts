@@ -147,10 +147,12 @@ export class SimpleBroker implements Broker {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Marks the broker available (it has nothing to connect to). */
   start(): void {
     this.#setAvailable(true);
   }
 
+  /** Forgets every subscription and held message. */
   stop(): void {
     this.#queues.clear();
     this.#ackIndex.clear();
@@ -159,6 +161,7 @@ export class SimpleBroker implements Broker {
     this.#setAvailable(false);
   }
 
+  /** Takes CONNECT, SUBSCRIBE, UNSUBSCRIBE, MESSAGE, ACK/NACK and DISCONNECT from the channels. */
   handleMessage(message: Message): void {
     const h = message.headers;
     switch (h.type) {

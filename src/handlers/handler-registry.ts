@@ -16,6 +16,7 @@ export type ExceptionHandlerFunction = (error: unknown, context: MessageContext)
 /** SEND (`@MessageMapping`) or SUBSCRIBE (`@SubscribeMapping`). */
 export type HandlerKind = 'message' | 'subscribe';
 
+/** Where a `@SendToUser` / `sendToUser` reply goes. */
 export interface SendToUserOptions {
   /** false: only the session the message came from. Default true: every session of the user. */
   broadcast?: boolean;

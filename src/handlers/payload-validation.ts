@@ -5,6 +5,7 @@ export interface StandardSchema<Output = unknown> {
   readonly '~standard': {
     readonly version: 1;
     readonly vendor: string;
+    /** Validates a value: `{ value }` or `{ issues }` (may be async). */
     validate(value: unknown): StandardResult<Output> | Promise<StandardResult<Output>>;
   };
 }

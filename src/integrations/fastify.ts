@@ -5,7 +5,9 @@ import { createStompServer } from '../server/create-stomp-server.js';
 /** The part of a Fastify instance the plugin uses (no dependency on fastify itself). */
 export interface FastifyInstanceLike {
   readonly server: http.Server;
+  /** Fastify's `decorate(name, value)`. */
   decorate(name: string, value: unknown): unknown;
+  /** Fastify's `addHook('preClose', hook)`. */
   addHook(name: 'preClose', hook: () => Promise<void>): unknown;
 }
 

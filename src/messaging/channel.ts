@@ -12,6 +12,7 @@ export interface MessageChannel {
 
 /** Receives messages from a channel (Spring's `MessageHandler`). */
 export interface MessageHandler {
+  /** Handles one message; a returned promise keeps the sender waiting (and the session ordered). */
   handleMessage(message: Message): void | Promise<void>;
 }
 
@@ -28,8 +29,11 @@ export interface SubscribableChannel extends MessageChannel {
  * - `afterSendCompletion` always runs, with the error if sending failed.
  */
 export interface ChannelInterceptor {
+  /** Before the message is handled: return it (or a changed copy), `null` to drop it, or throw to reject it. May be async. */
   preSend?(message: Message, channel: MessageChannel): Message | null | Promise<Message | null>;
+  /** After the handlers ran, with whether the message was sent. */
   postSend?(message: Message, channel: MessageChannel, sent: boolean): void;
+  /** Always last, with the error if sending failed (cleanup, metrics). */
   afterSendCompletion?(message: Message, channel: MessageChannel, sent: boolean, error?: unknown): void;
 }
 

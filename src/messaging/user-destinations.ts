@@ -113,6 +113,7 @@ export class UserRegistry {
     return this.#sessionUser.get(sessionId);
   }
 
+  /** Records a connected session of `user`. */
   addSession(sessionId: string, user: Principal): void {
     let entry = this.#users.get(user.name);
     if (entry === undefined) this.#users.set(user.name, (entry = { name: user.name, sessions: new Map() }));
@@ -120,14 +121,17 @@ export class UserRegistry {
     this.#sessionUser.set(sessionId, user.name);
   }
 
+  /** Records a subscription of a session. */
   addSubscription(sessionId: string, id: string, destination: string): void {
     this.#session(sessionId)?.subscriptions.set(id, destination);
   }
 
+  /** Forgets a subscription of a session. */
   removeSubscription(sessionId: string, id: string): void {
     this.#session(sessionId)?.subscriptions.delete(id);
   }
 
+  /** Forgets a session (and its user when it was the last). */
   removeSession(sessionId: string): void {
     const name = this.#sessionUser.get(sessionId);
     if (name === undefined) return;
@@ -171,6 +175,7 @@ export class UserDestinationResolver {
     this.#isSession = isSession;
   }
 
+  /** True when `destination` is a user destination (starts with the prefix). */
   matches(destination: string): boolean {
     return destination.startsWith(this.prefix);
   }

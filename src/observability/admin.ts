@@ -48,6 +48,7 @@ export interface AdminView {
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean;
   /** The JSON the endpoint serves, for use elsewhere. */
   snapshot(): AdminSnapshot;
+  /** Stops the rate sampler. */
   close(): void;
 }
 

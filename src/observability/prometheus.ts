@@ -23,7 +23,11 @@ export interface PrometheusOptions {
 /** The metrics of one server, in a prom-client registry. */
 export interface PrometheusMetrics {
   /** The prom-client `Registry` holding them. */
-  readonly registry: { readonly contentType: string; metrics(): Promise<string> };
+  readonly registry: {
+    readonly contentType: string;
+    /** The exposition text of everything in the registry. */
+    metrics(): Promise<string>;
+  };
   /** The exposition text (what `/metrics` serves). */
   metrics(): Promise<string>;
   /** Answers GET `path` with the metrics; returns false (doing nothing) for other requests. */

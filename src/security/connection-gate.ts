@@ -48,6 +48,7 @@ export class ConnectionGate {
     this.#closed = true;
   }
 
+  /** Takes a slot for a connection from `address`: a release function, or the refusal (429/503). */
   acquire(address: string): (() => void) | Refusal {
     if (this.#closed) return { status: 503, reason: 'Server shutting down' };
     if (this.#max > 0 && this.#total >= this.#max) {

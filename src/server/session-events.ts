@@ -16,6 +16,7 @@ export interface SessionEventMap {
   brokerAvailability: { available: boolean; reason?: string | undefined };
 }
 
+/** A listener of one session event (`server.on(event, listener)`). */
 export type SessionEventListener<K extends keyof SessionEventMap> = (event: SessionEventMap[K]) => void;
 
 /** Typed listeners; a throwing listener is logged and never disturbs the session. */

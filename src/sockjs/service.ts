@@ -51,8 +51,14 @@ export interface SockJsOptions {
   clientLibraryUrl?: string;
   /** Concurrent SockJS sessions of this prefix; past it a new session gets 503. Default 10000. */
   maxSessions?: number;
+  /**
+   * Later requests of an HTTP session must come from the client address that opened it, or get
+   * 404, so a leaked session id cannot be used from elsewhere (Spring's hijack guard). Default true.
+   */
+  sessionAddressCheck?: boolean;
 }
 
+/** A SockJS transport, as named in URLs (`xhr_streaming`, ...), for `disabledTransports`. */
 export type TransportName = HttpTransportName | 'websocket' | 'xhr_send' | 'jsonp_send';
 
 export interface SockJsServiceOptions extends SockJsOptions, OriginOptions {
@@ -324,7 +330,8 @@ export class SockJsService {
       if (!CALLBACK.test(callback)) return serverError(res, 'invalid "callback" parameter');
     }
     const existing = this.#sessions.get(sessionId);
-    if (existing !== undefined && existing.transport !== transport) return notFound(res);
+    if (existing !== undefined && (existing.transport !== transport || !this.#sameClient(req, existing)))
+      return notFound(res);
     if (existing !== undefined) return this.#attach(req, res, existing, transport, callback);
     const admitted = this.#admit(req);
     if ('status' in admitted) {
@@ -370,7 +377,7 @@ export class SockJsService {
 
   #send(req: http.IncomingMessage, res: http.ServerResponse, sessionId: string, jsonp: boolean): void {
     const session = this.#sessions.get(sessionId);
-    if (session === undefined) return notFound(res);
+    if (session === undefined || !this.#sameClient(req, session)) return notFound(res);
     const limit = this.#o.maxRequestBodySize ?? this.#limits.maxWebSocketMessageSize;
     acceptMessages(req, res, limit, jsonp, (messages) => session.receive(messages));
   }
@@ -471,6 +478,16 @@ export class SockJsService {
     if (refusal === undefined) return { address, release };
     this.#logger.warn('SockJS session refused: connection limit', { reason: refusal.reason, address });
     return refusal;
+  }
+
+  #sameClient(req: http.IncomingMessage, session: SockJsSession): boolean {
+    if (this.#o.sessionAddressCheck === false) return true;
+    const same = clientAddress(req, this.#o.gate?.trustProxy ?? false) === session.remoteAddress;
+    if (!same)
+      this.#logger.warn('SockJS request for a session from another address refused', {
+        sessionId: session.id,
+      });
+    return same;
   }
 
   #handshake(req: http.IncomingMessage, address: string): Promise<HandshakeOutcome> {

@@ -1,5 +1,6 @@
 /** STOMP versions Switchboard speaks, highest first. */
 export const STOMP_VERSIONS = ['1.2', '1.1', '1.0'] as const;
+/** A STOMP protocol version. */
 export type StompVersion = (typeof STOMP_VERSIONS)[number];
 
 export const CLIENT_COMMANDS = [
@@ -19,6 +20,7 @@ export const SERVER_COMMANDS = ['CONNECTED', 'MESSAGE', 'RECEIPT', 'ERROR'] as c
 
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 export type ServerCommand = (typeof SERVER_COMMANDS)[number];
+/** A STOMP command a client or a server sends. */
 export type StompCommand = ClientCommand | ServerCommand;
 
 /**

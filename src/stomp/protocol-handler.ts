@@ -126,6 +126,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
 
   // ---- WebSocketHandler: the client side ----
 
+  /** A transport session opened: it must CONNECT within `connectTimeout`. */
   onOpen(session: Session): void {
     const decoder = new StompDecoder({
       maxFrameSize: this.#limits.maxFrameSize,
@@ -167,6 +168,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     connection.timers.push(timer);
   }
 
+  /** Bytes from the client: decoded, rate-limited, queued in order. */
   onMessage(session: Session, data: Buffer): void {
     const connection = this.#connections.get(session.id);
     if (connection === undefined || connection.state === 'closing') return;
@@ -201,12 +203,14 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     if (wasConnected) this.#sendDisconnect(connection, code);
   }
 
+  /** A transport error (logged at debug; the close follows). */
   onError(session: Session, error: Error): void {
     this.#logger.debug('Transport error', { sessionId: session.id, error: error.message });
   }
 
   // ---- MessageHandler: the broker side (client outbound channel) ----
 
+  /** A message for a client (from the broker or a handler): written as a frame. */
   handleMessage(message: Message): void {
     const sessionId = message.headers.sessionId;
     if (sessionId === undefined) return;

@@ -96,6 +96,7 @@ export class TestStompClient {
     return id;
   }
 
+  /** UNSUBSCRIBE, resolved once the server has processed it. */
   async unsubscribe(id: string): Promise<void> {
     await this.request('UNSUBSCRIBE', { id });
   }

@@ -34,7 +34,7 @@ export interface WebSocketEndpointOptions {
 
 /**
  * One WebSocket endpoint: origin check, handshake interceptors, sub-protocol negotiation,
- * then a {@link WebSocketSession} handed to the handler. Install with
+ * then a `WebSocketSession` handed to the handler. Install with
  * {@link attachWebSocketEndpoints}.
  */
 export class WebSocketEndpoint {

@@ -49,6 +49,7 @@ export interface Session {
   disableTransportHeartbeat?(): void;
   /** Stops reading from the client (inbound backpressure) until `resumeReading`. */
   pauseReading?(): void;
+  /** Resumes reading after `pauseReading`. */
   resumeReading?(): void;
 }
 
@@ -59,10 +60,13 @@ export interface Session {
 export interface WebSocketHandler {
   /** Sub-protocols this handler speaks, in order of preference; used for negotiation. */
   readonly subProtocols?: readonly string[];
+  /** A session opened (after the handshake). */
   onOpen?(session: Session): void;
+  /** A whole message from the client (text or binary). */
   onMessage?(session: Session, data: Buffer, isBinary: boolean): void;
   /** Called exactly once per session, after it has closed. */
   onClose?(session: Session, code: number, reason: string): void;
+  /** A transport error; `onClose` follows. */
   onError?(session: Session, error: Error): void;
 }
 

@@ -21,7 +21,9 @@ export type HandshakeDecision = boolean | undefined | void | { reject: { status:
 
 /** Runs before (and after) each WebSocket handshake (Spring's `HandshakeInterceptor`). */
 export interface HandshakeInterceptor {
+  /** Before the session opens: `true` to go on, `false` (403) or `{ reject: { status, reason } }` to refuse; may set attributes and the user. May be async. */
   beforeHandshake(request: HandshakeRequest): HandshakeDecision | Promise<HandshakeDecision>;
+  /** After the session opened (for logging and metrics). */
   afterHandshake?(request: HandshakeRequest, error?: unknown): void;
 }
 

@@ -215,3 +215,20 @@ test('drain on a shared HTTP server: the app keeps serving, new STOMP sessions g
   await within(drained, 5000, 'drain');
   assert.equal((await client.closed).code, 1001);
 });
+
+test('SockJS hijack guard: a session id used from another client address gets 404', async (t) => {
+  const { port } = await startServer(t, { sockjs: true, trustProxy: true });
+  const session = `http://127.0.0.1:${port}/stomp/000/hijack`;
+  const from = (address: string) => ({ 'x-forwarded-for': address });
+  const open = await fetch(`${session}/xhr`, { method: 'POST', headers: from('203.0.113.1') });
+  assert.equal(await open.text(), 'o\n');
+  const body = JSON.stringify(['CONNECT\naccept-version:1.2\nhost:h\n\n\0']);
+  const stolen = await fetch(`${session}/xhr_send`, { method: 'POST', headers: from('203.0.113.2'), body });
+  assert.equal(stolen.status, 404);
+  const poll = await fetch(`${session}/xhr`, { method: 'POST', headers: from('203.0.113.2') });
+  assert.equal(poll.status, 404);
+  const own = await fetch(`${session}/xhr_send`, { method: 'POST', headers: from('203.0.113.1'), body });
+  assert.equal(own.status, 204);
+  const answer = await fetch(`${session}/xhr`, { method: 'POST', headers: from('203.0.113.1') });
+  assert.match(await answer.text(), /CONNECTED/);
+});

@@ -1,4 +1,4 @@
-/** Options of {@link Backoff}. */
+/** Options of `Backoff`. */
 export interface BackoffOptions {
   /** First delay, ms. Default 500. */
   initialDelay?: number;

@@ -155,6 +155,7 @@ export class StompBrokerRelay implements Broker {
     this.#setAvailable(false, 'relay stopped');
   }
 
+  /** Relays a client frame (or an application message) to the broker. */
   handleMessage(message: Message): void | Promise<void> {
     const h = message.headers;
     switch (h.type) {
