@@ -2,18 +2,21 @@ import { performance } from 'node:perf_hooks';
 import type { MessageChannel, MessageHandler } from '../messaging/channel.js';
 import type { Message, MessageHeaders, MessageType } from '../messaging/message.js';
 import { createMessage } from '../messaging/message.js';
-import { ErrorCodes, StompProtocolError, SwitchboardError } from '../errors.js';
+import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { Session, WebSocketHandler } from '../websocket/handler.js';
 import { CloseCodes } from '../websocket/handler.js';
-import { OutboundMessage } from '../websocket/outbound-message.js';
 import { StompDecoder } from './decoder.js';
-import type { StompFrame, StompHeaders } from './frame.js';
-import { STOMP_VERSIONS, createFrame, createHeaders, negotiateVersion, parseHeartbeat } from './frame.js';
+import type { StompFrame } from './frame.js';
+import { createFrame, createHeaders, negotiateVersion, parseHeartbeat } from './frame.js';
 import { encodeMessageDelivery, frameOf, toOutbound } from './outbound-encoder.js';
 import { StompConnection } from './stomp-connection.js';
+import { SUPPORTED_VERSIONS, drainingFrame, failureAnswer, truncateReason } from './error-frames.js';
+import { HEARTBEAT, startHeartbeats } from './heartbeats.js';
+import type { StompSessionInfo } from './session-introspection.js';
+import { describeSessions, queueDepth, subscriptionsByDestination } from './session-introspection.js';
 import type { UserRefresher } from './session-expiry.js';
 import { watchExpiry } from './session-expiry.js';
 import { TokenBucket } from '../security/token-bucket.js';
@@ -49,23 +52,7 @@ export interface StompProtocolHandlerOptions {
 
 export type { StompProtocolStats } from './protocol-stats.js';
 
-/** One live STOMP session as the admin view shows it. */
-export interface StompSessionInfo {
-  id: string;
-  user: string | undefined;
-  transport: Session['transport'];
-  remoteAddress: string | undefined;
-  state: StompConnection['state'];
-  version: string | undefined;
-  openedAt: number;
-  /** Subscription id → destination. */
-  subscriptions: Record<string, string>;
-  /** Bytes queued for the client. */
-  buffered: number;
-}
-
-const HEARTBEAT = new OutboundMessage(Buffer.from('\n'));
-const SUPPORTED_VERSIONS = STOMP_VERSIONS.join(',');
+export type { StompSessionInfo } from './session-introspection.js';
 
 /**
  * STOMP over any {@link Session}: decodes frames, keeps per-session order, turns frames into
@@ -261,16 +248,8 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       for (const connection of connections) {
         const timer = setTimeout(() => {
           if (connection.isOpen) {
-            const headers = createHeaders({
-              message: 'Server shutting down; reconnect',
-              code: ErrorCodes.ERR_SERVER_DRAINING,
-              'content-type': 'text/plain',
-            });
-            const body = Buffer.from(
-              'The server is shutting down. Reconnect (another instance will take you).\n',
-            );
             connection.closeCause = 'serverShutdown';
-            connection.write(toOutbound({ command: 'ERROR', headers, body }, connection.version));
+            connection.write(toOutbound(drainingFrame(), connection.version));
             this.#close(connection, CloseCodes.GOING_AWAY, 'Server shutting down');
           }
           if (--left === 0) resolve();
@@ -299,39 +278,17 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
 
   /** Bytes queued for clients: the largest one session holds, and the sum. */
   queueDepth(): { max: number; total: number } {
-    let max = 0;
-    let total = 0;
-    for (const connection of this.#connections.values()) {
-      const buffered = connection.session.bufferedAmount;
-      total += buffered;
-      if (buffered > max) max = buffered;
-    }
-    return { max, total };
+    return queueDepth(this.#connections.values());
   }
 
   /** Subscriptions now, per destination as clients wrote it. */
   subscriptionsByDestination(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const connection of this.#connections.values()) {
-      for (const destination of connection.subscriptions.values())
-        counts.set(destination, (counts.get(destination) ?? 0) + 1);
-    }
-    return counts;
+    return subscriptionsByDestination(this.#connections.values());
   }
 
   /** The live sessions, for the admin view. */
   describeSessions(): StompSessionInfo[] {
-    return [...this.#connections.values()].map((c) => ({
-      id: c.id,
-      user: c.user?.name,
-      transport: c.session.transport,
-      remoteAddress: c.session.remoteAddress,
-      state: c.state,
-      version: c.version,
-      openedAt: c.openedAt,
-      subscriptions: Object.fromEntries(c.subscriptions),
-      buffered: c.session.bufferedAmount,
-    }));
+    return describeSessions(this.#connections.values());
   }
 
   // ---- frame processing ----
@@ -442,38 +399,10 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   }
 
   #startHeartbeats(connection: StompConnection): void {
-    if (connection.sendInterval > 0) {
-      // STOMP heart-beats keep the transport alive: SockJS `h` frames would be redundant (as Spring).
-      connection.session.disableTransportHeartbeat?.();
-      // Checking at half the interval keeps any silence under one full interval.
-      const timer = setInterval(() => {
-        if (!connection.wrote) connection.write(HEARTBEAT);
-        connection.wrote = false;
-      }, connection.sendInterval / 2);
-      timer.unref();
-      connection.timers.push(timer);
-    }
-    if (connection.receiveInterval > 0) {
-      const window = connection.receiveInterval * this.#grace;
-      connection.read = false;
-      const timer = setInterval(() => {
-        if (connection.read) {
-          connection.read = false;
-          return;
-        }
-        this.stats.heartbeatTimeouts++;
-        this.#fail(
-          connection,
-          undefined,
-          new StompProtocolError(
-            ErrorCodes.ERR_STOMP_HEARTBEAT_TIMEOUT,
-            `No data received for ${window} ms (heart-beat ${connection.receiveInterval} ms × ${this.#grace})`,
-          ),
-        );
-      }, window);
-      timer.unref();
-      connection.timers.push(timer);
-    }
+    startHeartbeats(connection, this.#grace, (error) => {
+      this.stats.heartbeatTimeouts++;
+      this.#fail(connection, undefined, error);
+    });
   }
 
   /** Turns a frame into a message of `type` and sends it to the inbound channel. */
@@ -633,36 +562,19 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   readonly #fail = (connection: StompConnection, frame: StompFrame | undefined, error: unknown): void => {
     if (!connection.isOpen) return;
     this.stats.errors++;
-    const known = error instanceof SwitchboardError;
-    const code = known ? error.code : ErrorCodes.ERR_HANDLER_FAILED;
-    connection.closeCause ??= causeOfError(code);
-    const summary = known
-      ? error.message
-      : `Failed to process ${frame?.command ?? 'frame'}${frame?.headers.destination ? ` to ${frame.headers.destination}` : ''}`;
-    if (!known) {
-      this.#logger.error(summary, { sessionId: connection.id, error });
+    const answer = failureAnswer(error, frame);
+    connection.closeCause ??= causeOfError(answer.code);
+    if (!answer.known) {
+      this.#logger.error(answer.summary, { sessionId: connection.id, error });
     } else {
-      this.#logger.debug('STOMP error', { sessionId: connection.id, code, message: summary });
+      this.#logger.debug('STOMP error', {
+        sessionId: connection.id,
+        code: answer.code,
+        message: answer.summary,
+      });
     }
-    const headers: StompHeaders = createHeaders({
-      message: firstLine(summary),
-      'content-type': 'text/plain',
-      'receipt-id': frame?.headers.receipt,
-      version: code === ErrorCodes.ERR_STOMP_UNSUPPORTED_VERSION ? SUPPORTED_VERSIONS : undefined,
-      code,
-    });
-    const details = frame
-      ? `\nframe: ${frame.command}${frame.headers.destination ? ` ${frame.headers.destination}` : ''}`
-      : '';
-    const body = Buffer.from(`${summary}\ncode: ${code}${details}\n`, 'utf8');
-    connection.write(toOutbound({ command: 'ERROR', headers, body }, connection.version));
-    const closeCode =
-      code === ErrorCodes.ERR_STOMP_FRAME_TOO_LARGE
-        ? CloseCodes.MESSAGE_TOO_BIG
-        : known
-          ? CloseCodes.PROTOCOL_ERROR
-          : CloseCodes.SERVER_ERROR;
-    this.#close(connection, closeCode, summary);
+    connection.write(toOutbound(answer.frame, connection.version));
+    this.#close(connection, answer.closeCode, answer.summary);
   };
 }
 
@@ -701,18 +613,4 @@ function withoutTransaction(frame: StompFrame): StompFrame {
   delete headers.transaction;
   delete headers.receipt;
   return { command: frame.command, headers, body: frame.body };
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 256 ? `${line.slice(0, 253)}...` : line;
-}
-
-/** WebSocket close reasons are limited to 123 bytes. */
-function truncateReason(reason: string): string {
-  const line = firstLine(reason);
-  if (Buffer.byteLength(line) <= 123) return line;
-  let cut = line.slice(0, 120);
-  while (Buffer.byteLength(cut) > 120) cut = cut.slice(0, -1);
-  return `${cut}...`;
 }
