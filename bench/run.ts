@@ -70,7 +70,7 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: 'all' },
     subscribers: { type: 'string', default: '500,1000' },
     duration: { type: 'string', default: '5' },
-    servers: { type: 'string', default: 'switchboard,ws-send,ws-corked' },
+    servers: { type: 'string', default: 'switchboard,switchboard-metrics,ws-send,ws-corked' },
     window: { type: 'string', default: '16' },
     connections: { type: 'string', default: '5000' },
     clients: { type: 'string', default: '100' },
@@ -318,6 +318,17 @@ async function main(): Promise<void> {
           `${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.cpuMicrosPerDelivery.toFixed(3)} | ${row.rssMiB.toFixed(0)} | ${ratio(base)} | ${ratio(ceiling)} |`,
       );
     }
+    for (const n of counts) {
+      const off = fanoutRows.find((r) => r.server === 'switchboard' && r.subscribers === n);
+      const on = fanoutRows.find((r) => r.server === 'switchboard-metrics' && r.subscribers === n);
+      if (off && on) {
+        const ratio = on.deliveriesPerSecond / off.deliveriesPerSecond;
+        console.log(
+          `Prometheus metrics on vs off, ${n} subscribers: ${(ratio * 100).toFixed(1)} % of the deliveries/s, ` +
+            `${((on.cpuMicrosPerDelivery / off.cpuMicrosPerDelivery) * 100).toFixed(1)} % of the CPU per delivery`,
+        );
+      }
+    }
     console.log('');
   }
   const relayRows: FanoutRow[] = [];
@@ -342,7 +353,8 @@ async function main(): Promise<void> {
   }
   if (values.scenario === 'all' || values.scenario === 'storm') {
     const count = Number(values.connections);
-    for (const name of servers) stormRows.push(await storm(name, count));
+    for (const name of servers.filter((n) => n !== 'switchboard-metrics'))
+      stormRows.push(await storm(name, count));
     console.log(`Connection storm: ${count} WebSocket + STOMP CONNECTs, 200 at a time\n`);
     console.log('| server | connections | connects/s | KiB per idle connection |');
     console.log('|---|---:|---:|---:|');

@@ -16,7 +16,7 @@ export interface PrometheusOptions {
   destinationLabels?: boolean;
   /** Delivery-latency histogram buckets, seconds. Default 0.1 ms … 5 s. */
   latencyBuckets?: readonly number[];
-  /** Time one delivery in this many (a power of two) for the latency histogram. Default 16. */
+  /** Time one delivery in this many (a power of two) for the latency histogram. Default 64. */
   latencySampling?: number;
 }
 
@@ -217,7 +217,7 @@ export async function createPrometheusMetrics(
     buckets: [...(options.latencyBuckets ?? DEFAULT_BUCKETS)],
     registers: [registry],
   });
-  server.handler.observeDeliveries((ms) => latency.observe(ms / 1000), options.latencySampling ?? 16);
+  server.handler.observeDeliveries((ms) => latency.observe(ms / 1000), options.latencySampling ?? 64);
 
   return {
     registry,

@@ -271,7 +271,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
    * Reports delivery latency (ms from the broker taking a message to its MESSAGE frame being
    * written) for one delivery in `every` (rounded up to a power of two), for metrics.
    */
-  observeDeliveries(observe: ((latencyMs: number) => void) | undefined, every = 16): void {
+  observeDeliveries(observe: ((latencyMs: number) => void) | undefined, every = 64): void {
     this.#observeDelivery = observe;
     this.#sampleMask = 2 ** Math.ceil(Math.log2(Math.max(1, every))) - 1;
   }
