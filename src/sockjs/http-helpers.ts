@@ -55,3 +55,42 @@ export function loadClientLibrary(): Buffer | undefined {
   }
   return undefined;
 }
+
+/** CORS headers SockJS answers with: the origin reflected (with credentials), or `*`. */
+export function cors(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const origin = req.headers.origin;
+  if (origin === undefined) {
+    res.setHeader('access-control-allow-origin', '*');
+  } else {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-allow-credentials', 'true');
+  }
+  const requested = req.headers['access-control-request-headers'];
+  if (requested) res.setHeader('access-control-allow-headers', requested);
+}
+
+/** The answer to a CORS preflight: 204, cached a year. */
+export function preflight(req: http.IncomingMessage, res: http.ServerResponse, methods: string): void {
+  cors(req, res);
+  res.writeHead(204, {
+    'cache-control': `public, max-age=${ONE_YEAR}`,
+    expires: new Date(Date.now() + ONE_YEAR * 1000).toUTCString(),
+    'access-control-max-age': String(ONE_YEAR),
+    'access-control-allow-methods': methods,
+  });
+  res.end();
+}
+
+/** Headers of every session request: CORS, no caching, and JSESSIONID when sticky sessions are on. */
+export function sessionHeaders(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  cookieNeeded: boolean,
+): void {
+  cors(req, res);
+  res.setHeader('cache-control', NO_CACHE);
+  if (cookieNeeded) {
+    const jsessionid = /(?:^|;\s*)JSESSIONID=([^;]*)/.exec(req.headers.cookie ?? '')?.[1] ?? 'dummy';
+    res.setHeader('set-cookie', `JSESSIONID=${jsessionid}; path=/`);
+  }
+}

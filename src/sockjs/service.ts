@@ -8,20 +8,22 @@ import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
-import type { ConnectionGate, Refusal } from '../security/connection-gate.js';
+import type { Refusal } from '../security/connection-gate.js';
 import { clientAddress } from '../security/connection-gate.js';
-import type { WebSocketHandler } from '../websocket/handler.js';
-import type { HandshakeInterceptor, HandshakeOutcome, OriginOptions } from '../websocket/handshake.js';
+import type { HandshakeOutcome } from '../websocket/handshake.js';
 import { checkOrigin, runHandshakeInterceptors } from '../websocket/handshake.js';
 import { decodeMessages } from './frames.js';
 import { acceptMessages } from './send-request.js';
 import {
   NO_CACHE,
   ONE_YEAR,
+  cors,
   iframePage,
   loadClientLibrary,
   notFound,
+  preflight,
   serverError,
+  sessionHeaders,
   validIds,
 } from './http-helpers.js';
 import type { HttpTransportName } from './http-receiver.js';
@@ -29,49 +31,8 @@ import { HTTP_FORMATS, HttpReceiver } from './http-receiver.js';
 import type { Receiver } from './session.js';
 import { SockJsSession } from './session.js';
 
-/** SockJS options (Spring's `SockJsServiceRegistration`, sockjs-node's server options). */
-export interface SockJsOptions {
-  /** Idle time before an `h` frame, ms. Default 25000. */
-  heartbeatDelay?: number;
-  /** Time a session may have no receiving request before it is closed, ms. Default 5000. */
-  disconnectDelay?: number;
-  /** Bytes one streaming response may carry before it is ended and reopened. Default 128 KiB. */
-  streamBytesLimit?: number;
-  /** Messages held between two HTTP requests. Default 100. */
-  httpMessageCacheSize?: number;
-  /** Largest xhr_send/jsonp_send body, bytes. Default: limits.maxWebSocketMessageSize. */
-  maxRequestBodySize?: number;
-  /** Report `cookie_needed` and set a JSESSIONID cookie (for sticky load balancers). Default false. */
-  cookieNeeded?: boolean;
-  /** Offer the WebSocket transport. Default true. */
-  websocket?: boolean;
-  /** Transports to switch off, e.g. ['jsonp', 'htmlfile']. */
-  disabledTransports?: readonly TransportName[];
-  /** URL of the SockJS client the iframe page loads. Default: a copy served here (`<prefix>/sockjs.min.js`). */
-  clientLibraryUrl?: string;
-  /** Concurrent SockJS sessions of this prefix; past it a new session gets 503. Default 10000. */
-  maxSessions?: number;
-  /**
-   * Later requests of an HTTP session must come from the client address that opened it, or get
-   * 404, so a leaked session id cannot be used from elsewhere (Spring's hijack guard). Default true.
-   */
-  sessionAddressCheck?: boolean;
-}
-
-/** A SockJS transport, as named in URLs (`xhr_streaming`, ...), for `disabledTransports`. */
-export type TransportName = HttpTransportName | 'websocket' | 'xhr_send' | 'jsonp_send';
-
-export interface SockJsServiceOptions extends SockJsOptions, OriginOptions {
-  /** URL prefix, e.g. '/stomp'. */
-  prefix: string;
-  handler: WebSocketHandler;
-  /** Run on the first request of each session (as on a WebSocket handshake). */
-  handshakeInterceptors?: readonly HandshakeInterceptor[] | undefined;
-  limits?: Partial<Limits> | Limits;
-  /** Caps on concurrent connections (shared with the WebSocket endpoint), and whether to trust X-Forwarded-For. */
-  gate?: ConnectionGate | undefined;
-  logger?: Logger;
-}
+export type { SockJsOptions, SockJsServiceOptions, TransportName } from './options.js';
+import type { SockJsServiceOptions, TransportName } from './options.js';
 
 const CALLBACK = /^[a-zA-Z0-9_.-]+$/;
 const IFRAME = /^\/iframe[0-9a-z_.-]*\.html$/;
@@ -240,17 +201,17 @@ export class SockJsService {
         : transport === 'jsonp_send'
           ? 'POST'
           : 'GET';
-    if (method === 'OPTIONS' && allowed === 'POST') return this.#preflight(req, res, 'OPTIONS, POST');
+    if (method === 'OPTIONS' && allowed === 'POST') return preflight(req, res, 'OPTIONS, POST');
     if (method !== allowed) return void res.writeHead(405, { allow: `OPTIONS, ${allowed}` }).end();
-    this.#sessionHeaders(req, res);
+    sessionHeaders(req, res, this.#o.cookieNeeded ?? false);
     if (receiving !== undefined) return this.#receive(req, res, sessionId, receiving, url);
     return this.#send(req, res, sessionId, transport === 'jsonp_send');
   }
 
   #info(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (req.method === 'OPTIONS') return this.#preflight(req, res, 'OPTIONS, GET');
+    if (req.method === 'OPTIONS') return preflight(req, res, 'OPTIONS, GET');
     if (req.method !== 'GET') return void res.writeHead(405, { allow: 'OPTIONS, GET' }).end();
-    this.#cors(req, res);
+    cors(req, res);
     const body = JSON.stringify({
       entropy: randomInt(0, 2 ** 32 - 1),
       origins: ['*:*'],
@@ -282,38 +243,6 @@ export class SockJsService {
         'x-frame-options': 'SAMEORIGIN',
       })
       .end(this.#iframe.body);
-  }
-
-  #preflight(req: http.IncomingMessage, res: http.ServerResponse, methods: string): void {
-    this.#cors(req, res);
-    res.writeHead(204, {
-      'cache-control': `public, max-age=${ONE_YEAR}`,
-      expires: new Date(Date.now() + ONE_YEAR * 1000).toUTCString(),
-      'access-control-max-age': String(ONE_YEAR),
-      'access-control-allow-methods': methods,
-    });
-    res.end();
-  }
-
-  #cors(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const origin = req.headers.origin;
-    if (origin === undefined) {
-      res.setHeader('access-control-allow-origin', '*');
-    } else {
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-allow-credentials', 'true');
-    }
-    const requested = req.headers['access-control-request-headers'];
-    if (requested) res.setHeader('access-control-allow-headers', requested);
-  }
-
-  #sessionHeaders(req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.#cors(req, res);
-    res.setHeader('cache-control', NO_CACHE);
-    if (this.#o.cookieNeeded) {
-      const jsessionid = /(?:^|;\s*)JSESSIONID=([^;]*)/.exec(req.headers.cookie ?? '')?.[1] ?? 'dummy';
-      res.setHeader('set-cookie', `JSESSIONID=${jsessionid}; path=/`);
-    }
   }
 
   #receive(
