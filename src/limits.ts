@@ -23,9 +23,13 @@ export interface Limits {
   connectTimeout: number;
   /** Time an application handler may take before its session's queue moves on, ms. Default 30 s. */
   handlerTimeout: number;
-  /** Frames per second one session may send (bursts up to twice that); 0 turns it off. Default 5000. */
+  /**
+   * Frames per second one session may send (bursts up to twice that); 0 turns it off. Default
+   * 50000: no legitimate publisher is cut off (a market-data feeder may send tens of thousands),
+   * yet one session cannot take a whole core. Lower it for browser-facing endpoints (e.g. 100).
+   */
   maxFramesPerSecond: number;
-  /** Bytes per second one session may send (bursts up to twice that); 0 turns it off. Default 8 MiB. */
+  /** Bytes per second one session may send (bursts up to twice that); 0 turns it off. Default 64 MiB. */
   maxBytesPerSecond: number;
 }
 
@@ -44,8 +48,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxSubscriptionsPerSession: 1000,
   connectTimeout: 60_000,
   handlerTimeout: 30_000,
-  maxFramesPerSecond: 5000,
-  maxBytesPerSecond: 8 * 1024 * 1024,
+  maxFramesPerSecond: 50_000,
+  maxBytesPerSecond: 64 * 1024 * 1024,
 });
 
 /** Limits where 0 means "off". */

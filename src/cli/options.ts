@@ -109,7 +109,7 @@ export const CLI_FLAGS = {
   },
   'max-frames-per-second': {
     env: 'SWITCHBOARD_MAX_FRAMES_PER_SECOND',
-    help: 'Frames per second one session may send, bursts of twice that (default 5000; 0 = off)',
+    help: 'Frames per second one session may send, bursts of twice that (default 50000; 0 = off)',
   },
   'drain-spread': {
     env: 'SWITCHBOARD_DRAIN_SPREAD',
