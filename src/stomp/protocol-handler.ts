@@ -152,7 +152,8 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       }
     }, this.#limits.connectTimeout);
     timer.unref();
-    connection.timers.push(timer);
+    // Kept apart from the other timers: CONNECTED clears it, so connected sessions hold no pending connect timer.
+    connection.connectTimer = timer;
   }
 
   /** Bytes from the client: decoded, rate-limited, queued in order. */
@@ -373,6 +374,8 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const connect = connection.connectFrame;
     if (connection.state !== 'connecting' || connect === undefined) return;
     connection.connectFrame = undefined;
+    clearTimeout(connection.connectTimer);
+    connection.connectTimer = undefined;
     const user = ack.headers.user ?? connection.user;
     if (user !== undefined && connection.session.principal === undefined) connection.session.principal = user;
     const [cx, cy] = parseHeartbeat(connect.headers['heart-beat']) ?? [0, 0];

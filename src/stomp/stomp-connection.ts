@@ -47,6 +47,8 @@ export class StompConnection {
   /** Set once the broker has been told this session is gone. */
   disconnected = false;
   timers: NodeJS.Timeout[] = [];
+  /** The connectTimeout timer, until CONNECTED. */
+  connectTimer: NodeJS.Timeout | undefined;
   /** Subscriptions held now: id → destination as the client wrote it (cap, stats, admin view). */
   readonly subscriptions = new Map<string, string>();
   /** When the session opened (ms since the epoch). */
@@ -123,6 +125,8 @@ export class StompConnection {
     this.#queue = [];
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
+    clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     this.transactions.clear();
   }
 

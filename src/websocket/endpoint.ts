@@ -154,7 +154,7 @@ export class WebSocketEndpoint {
         limits: this.#limits,
         stats: this.stats,
         logger: this.#logger,
-        onClosed: (s) => this.#forget(s),
+        onClosed: this.#forget,
       });
       this.#sessions.add(session);
       for (const interceptor of interceptors) interceptor.afterHandshake?.(request);
@@ -167,14 +167,16 @@ export class WebSocketEndpoint {
     });
   }
 
-  #forget(session: WebSocketSession): void {
+  // A field, not a closure made per session: a closure made inside #intercept would keep its
+  // context, and with it the upgrade request, alive as long as the session.
+  readonly #forget = (session: WebSocketSession): void => {
     this.#sessions.delete(session);
     if (this.#sessions.size === 0 && this.#closeWaiters.length > 0) {
       const waiters = this.#closeWaiters;
       this.#closeWaiters = [];
       for (const w of waiters) w();
     }
-  }
+  };
 }
 
 /** Writes a plain HTTP error on a socket that asked to upgrade, then closes it. */
