@@ -18,7 +18,13 @@ export interface InboundRouterOptions {
   events: SessionEvents;
   logger: Logger;
   /** Shares user messages with other instances (set with a relay). */
-  cluster?: { readonly broadcasting: boolean; broadcast(message: Message): void } | undefined;
+  cluster?:
+    | {
+        readonly broadcasting: boolean;
+        broadcast(message: Message): void;
+        reservesDestination(destination: string): boolean;
+      }
+    | undefined;
 }
 
 /**
@@ -188,6 +194,12 @@ export class InboundRouter implements MessageHandler {
         throw new StompProtocolError(
           ErrorCodes.ERR_ACCESS_DENIED,
           `Access denied: '${destination}' belongs to another session (use ${this.#o.users.prefix}...)`,
+        );
+      }
+      if (this.#o.cluster?.reservesDestination(destination)) {
+        throw new StompProtocolError(
+          ErrorCodes.ERR_ACCESS_DENIED,
+          `Access denied: '${destination}' reaches the topics Switchboard instances use among themselves`,
         );
       }
       return this.#o.broker.handleMessage(message);

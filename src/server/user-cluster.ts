@@ -6,6 +6,7 @@ import { createMessage } from '../messaging/message.js';
 import type { SimpUser, UserRegistry, UserSession } from '../messaging/user-destinations.js';
 import type { StompFrame } from '../stomp/frame.js';
 import { createHeaders } from '../stomp/frame.js';
+import { reachesInternalTopics } from './internal-topics.js';
 
 /** Options of {@link UserCluster}. */
 export interface UserClusterOptions {
@@ -56,10 +57,16 @@ export class UserCluster {
 
   constructor(options: UserClusterOptions) {
     this.#o = options;
+    this.reservesDestination = reachesInternalTopics(
+      [options.destinationTopic, options.registryTopic].filter((t): t is string => t !== false),
+    );
     this.#removeListener = options.relay.onAvailabilityChange((available) => {
       if (available) this.#broadcastRegistry();
     });
   }
+
+  /** True when a client destination would reach the topics instances share (never allowed). */
+  readonly reservesDestination: (destination: string) => boolean;
 
   /** Whether user messages are shared with other instances. */
   get broadcasting(): boolean {

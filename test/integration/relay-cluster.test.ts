@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import type { HandshakeDecision, HandshakeRequest } from '../../src/index.js';
 import { requireRabbitStomp, startRelayServer, unique } from '../helpers/rabbitmq.js';
 import { eventually } from '../helpers/server.js';
+import { RawStompClient } from '../helpers/raw-stomp.js';
 import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
 
 // Two Switchboard instances in one process, both relaying to the real RabbitMQ.
@@ -108,4 +109,26 @@ test('the user registry is shared: each instance sees the users of the other, an
   await eventually(() => a.server.users.getUser(user) === undefined, 5000, 'A to forget gina');
   await b.close();
   await eventually(() => a.server.users.remoteInstances === 0, 5000, 'A to forget B');
+});
+
+test('clients can neither read nor forge the topics instances share: direct, wildcard and amq.topic forms are denied', async (t) => {
+  await requireRabbitStomp();
+  const { url } = await startRelayServer(t, {}, { prefixes: ['/topic', '/queue', '/exchange'] });
+  for (const [command, destination] of [
+    ['SUBSCRIBE', '/topic/#'],
+    ['SUBSCRIBE', '/topic/switchboard.user-destination'],
+    ['SUBSCRIBE', '/topic/*.user-registry'],
+    ['SUBSCRIBE', '/exchange/amq.topic/switchboard.#'],
+    ['SEND', '/topic/switchboard.user-destination'],
+  ] as const) {
+    const client = await RawStompClient.connect(url);
+    client.sendFrame(command, { id: 'x', destination }, command === 'SEND' ? 'forged' : undefined);
+    const error = await client.next('ERROR');
+    assert.equal(error.headers.code, 'ERR_ACCESS_DENIED', `${command} ${destination}`);
+    await client.closed;
+  }
+  // Ordinary wildcard subscriptions still work.
+  const ok = await RawStompClient.connect(url);
+  await ok.request('SUBSCRIBE', { id: 'p', destination: '/topic/price.*' });
+  ok.close();
 });
