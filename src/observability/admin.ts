@@ -86,11 +86,12 @@ export function createAdminView(server: StompServer, options: AdminViewOptions):
 
   const snapshot = (): AdminSnapshot => {
     const sessions = server.describeSessions();
+    const stats = server.stats();
     return {
       at: new Date().toISOString(),
-      stats: server.stats(),
+      stats,
       rates,
-      broker: { kind: server.stats().broker.kind, available: server.broker.available },
+      broker: { kind: stats.broker.kind, available: server.broker.available },
       users: server.users.getUsers().map((u) => ({ name: u.name, sessions: u.sessions.size })),
       destinations: [...server.subscriptionsByDestination()]
         .map(([destination, subscriptions]) => ({ destination, subscriptions }))

@@ -72,7 +72,8 @@ export async function createPrometheusMetrics(
     return snapshot.stats;
   };
 
-  type Read = (set: (value: number, labels?: Record<string, string>) => void) => void;
+  type Set = (value: number, labels?: Record<string, string>) => void;
+  type Read = (stats: StompServerStats, set: Set) => void;
   // Values are read at scrape time. Totals the server keeps are counters, set to the running
   // total (reset, then inc) at each scrape; values that go up and down are gauges.
   const define = (
@@ -89,7 +90,7 @@ export async function createPrometheusMetrics(
         ...config,
         collect() {
           this.reset();
-          read((value, labels) => (labels ? this.set(labels, value) : this.set(value)));
+          read(stats(), (value, labels) => (labels ? this.set(labels, value) : this.set(value)));
         },
       });
     } else {
@@ -97,117 +98,147 @@ export async function createPrometheusMetrics(
         ...config,
         collect() {
           this.reset();
-          read((value, labels) => (labels ? this.inc(labels, value) : this.inc(value)));
+          read(stats(), (value, labels) => (labels ? this.inc(labels, value) : this.inc(value)));
         },
       });
     }
   };
-  const gauge = (name: string, help: string, labelNames: string[], read: Read): void =>
-    define('gauge', name, help, labelNames, read);
-  const counter = (name: string, help: string, labelNames: string[], read: Read): void =>
-    define('counter', name, help, labelNames, read);
+  /** A metric without labels: one value read from the stats. */
+  const scalar = (
+    kind: 'counter' | 'gauge',
+    name: string,
+    help: string,
+    value: (s: StompServerStats) => number,
+  ): void => define(kind, name, help, [], (s, set) => set(value(s)));
+  const simple = (s: StompServerStats) => (s.broker.kind === 'simple' ? s.broker : undefined);
+  const relay = (s: StompServerStats) => (s.broker.kind === 'relay' ? s.broker : undefined);
 
-  gauge('sessions', 'STOMP sessions open now, by transport', ['transport'], (set) => {
-    for (const [transport, n] of Object.entries(stats().stomp.sessions.current)) set(n, { transport });
+  define('gauge', 'sessions', 'STOMP sessions open now, by transport', ['transport'], (s, set) => {
+    for (const [transport, n] of Object.entries(s.stomp.sessions.current)) set(n, { transport });
   });
-  counter('sessions_opened_total', 'STOMP sessions opened, by transport', ['transport'], (set) => {
-    for (const [transport, n] of Object.entries(stats().stomp.sessions.total)) set(n, { transport });
-  });
-  counter('sessions_closed_total', 'STOMP sessions ended, by cause', ['cause'], (set) => {
-    for (const [cause, n] of Object.entries(stats().stomp.closes)) set(n, { cause });
-  });
-  counter('stomp_frames_total', 'CONNECT, CONNECTED, DISCONNECT and ERROR frames', ['type'], (set) => {
-    const s = stats().stomp;
-    set(s.connect, { type: 'CONNECT' });
-    set(s.connected, { type: 'CONNECTED' });
-    set(s.disconnect, { type: 'DISCONNECT' });
-    set(s.errors, { type: 'ERROR' });
-  });
-  counter('frames_received_total', 'STOMP frames received from clients', [], (set) =>
-    set(stats().stomp.framesIn),
+  define(
+    'counter',
+    'sessions_opened_total',
+    'STOMP sessions opened, by transport',
+    ['transport'],
+    (s, set) => {
+      for (const [transport, n] of Object.entries(s.stomp.sessions.total)) set(n, { transport });
+    },
   );
-  counter('frames_sent_total', 'STOMP frames (and heart-beats) written to clients', [], (set) =>
-    set(stats().stomp.framesOut),
+  define('counter', 'sessions_closed_total', 'STOMP sessions ended, by cause', ['cause'], (s, set) => {
+    for (const [cause, n] of Object.entries(s.stomp.closes)) set(n, { cause });
+  });
+  define(
+    'counter',
+    'stomp_frames_total',
+    'CONNECT, CONNECTED, DISCONNECT and ERROR frames',
+    ['type'],
+    (s, set) => {
+      set(s.stomp.connect, { type: 'CONNECT' });
+      set(s.stomp.connected, { type: 'CONNECTED' });
+      set(s.stomp.disconnect, { type: 'DISCONNECT' });
+      set(s.stomp.errors, { type: 'ERROR' });
+    },
   );
-  counter('bytes_received_total', 'Bytes received from clients', [], (set) => set(stats().stomp.bytesIn));
-  counter('bytes_sent_total', 'Bytes written to clients', [], (set) => set(stats().stomp.bytesOut));
-  counter(
+  scalar('counter', 'frames_received_total', 'STOMP frames received from clients', (s) => s.stomp.framesIn);
+  scalar(
+    'counter',
+    'frames_sent_total',
+    'STOMP frames (and heart-beats) written to clients',
+    (s) => s.stomp.framesOut,
+  );
+  scalar('counter', 'bytes_received_total', 'Bytes received from clients', (s) => s.stomp.bytesIn);
+  scalar('counter', 'bytes_sent_total', 'Bytes written to clients', (s) => s.stomp.bytesOut);
+  scalar(
+    'counter',
     'rate_limited_total',
     'Sessions closed for exceeding maxFramesPerSecond or maxBytesPerSecond',
-    [],
-    (set) => set(stats().stomp.rateLimited),
+    (s) => s.stomp.rateLimited,
   );
-  counter('connections_refused_total', 'Connections refused by a cap (503/429)', [], (set) =>
-    set(stats().connections.refused),
+  scalar(
+    'counter',
+    'connections_refused_total',
+    'Connections refused by a cap (503/429)',
+    (s) => s.connections.refused,
   );
-  counter('slow_consumer_events_total', 'Sessions past sendBufferLimit or sendTimeLimit', [], (set) =>
-    set(stats().websocket.limitExceeded),
+  scalar(
+    'counter',
+    'slow_consumer_events_total',
+    'Sessions past sendBufferLimit or sendTimeLimit',
+    (s) => s.websocket.limitExceeded,
   );
-  counter('slow_consumer_dropped_total', 'Messages dropped by the drop-oldest policy', [], (set) =>
-    set(stats().websocket.dropped),
+  scalar(
+    'counter',
+    'slow_consumer_dropped_total',
+    'Messages dropped by the drop-oldest policy',
+    (s) => s.websocket.dropped,
   );
-  gauge('subscriptions', 'Client subscriptions now', [], (set) => set(stats().subscriptions.count));
-  gauge('destinations', 'Distinct destinations subscribed to now', [], (set) =>
-    set(stats().subscriptions.destinations),
+  scalar('gauge', 'subscriptions', 'Client subscriptions now', (s) => s.subscriptions.count);
+  scalar(
+    'gauge',
+    'destinations',
+    'Distinct destinations subscribed to now',
+    (s) => s.subscriptions.destinations,
   );
-  gauge(
+  define(
+    'gauge',
     'outbound_queue_bytes',
     'Bytes queued for clients: the largest session and the sum',
     ['stat'],
-    (set) => {
-      const q = stats().outboundQueue;
-      set(q.max, { stat: 'max' });
-      set(q.total, { stat: 'total' });
+    (s, set) => {
+      set(s.outboundQueue.max, { stat: 'max' });
+      set(s.outboundQueue.total, { stat: 'total' });
     },
   );
-  counter('messages_published_total', 'Messages the broker accepted (simple broker)', [], (set) => {
-    const b = stats().broker;
-    set(b.kind === 'simple' ? b.published : 0);
-  });
-  counter(
+  scalar(
+    'counter',
+    'messages_published_total',
+    'Messages the broker accepted (simple broker)',
+    (s) => simple(s)?.published ?? 0,
+  );
+  scalar(
+    'counter',
     'messages_delivered_total',
     'MESSAGE deliveries to subscribers (simple broker; relay: frames from the broker)',
-    [],
-    (set) => {
-      const b = stats().broker;
-      set(b.kind === 'simple' ? b.delivered : b.fromBroker);
-    },
+    (s) => simple(s)?.delivered ?? relay(s)!.fromBroker,
   );
-  counter(
+  scalar(
+    'counter',
     'messages_dropped_total',
     'Messages the simple broker dropped (queue depth, unacked)',
-    [],
-    (set) => {
-      const b = stats().broker;
-      set(b.kind === 'simple' ? b.dropped : 0);
-    },
+    (s) => simple(s)?.dropped ?? 0,
   );
-  gauge('broker_available', "1 when the broker (the relay's system connection) is available", [], (set) =>
-    set(server.broker.available ? 1 : 0),
+  scalar('gauge', 'broker_available', "1 when the broker (the relay's system connection) is available", () =>
+    server.broker.available ? 1 : 0,
   );
-  counter('relay_frames_total', 'Frames relayed, by direction', ['direction'], (set) => {
-    const b = stats().broker;
-    if (b.kind !== 'relay') return;
-    set(b.toBroker, { direction: 'to_broker' });
-    set(b.fromBroker, { direction: 'from_broker' });
+  define('counter', 'relay_frames_total', 'Frames relayed, by direction', ['direction'], (s, set) => {
+    const r = relay(s);
+    if (r === undefined) return;
+    set(r.toBroker, { direction: 'to_broker' });
+    set(r.fromBroker, { direction: 'from_broker' });
   });
-  counter('relay_reconnects_total', 'Times the relay re-established its system connection', [], (set) => {
-    const b = stats().broker;
-    set(b.kind === 'relay' ? b.reconnects : 0);
-  });
-  gauge(
+  scalar(
+    'counter',
+    'relay_reconnects_total',
+    'Times the relay re-established its system connection',
+    (s) => relay(s)?.reconnects ?? 0,
+  );
+  scalar(
+    'gauge',
     'relay_connections',
     'Broker connections open (client sessions and the system connection)',
-    [],
-    (set) => {
-      const b = stats().broker;
-      set(b.kind === 'relay' ? b.connections : 0);
-    },
+    (s) => relay(s)?.connections ?? 0,
   );
   if (options.destinationLabels) {
-    gauge('destination_subscriptions', 'Subscriptions now, by destination', ['destination'], (set) => {
-      for (const [destination, n] of server.subscriptionsByDestination()) set(n, { destination });
-    });
+    define(
+      'gauge',
+      'destination_subscriptions',
+      'Subscriptions now, by destination',
+      ['destination'],
+      (_s, set) => {
+        for (const [destination, n] of server.subscriptionsByDestination()) set(n, { destination });
+      },
+    );
   }
 
   names.push(`${p}delivery_latency_seconds`);

@@ -1,6 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
 import type http from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
@@ -12,6 +11,7 @@ import type { Refusal } from '../security/connection-gate.js';
 import { clientAddress } from '../security/connection-gate.js';
 import type { HandshakeOutcome } from '../websocket/handshake.js';
 import { checkOrigin, runHandshakeInterceptors } from '../websocket/handshake.js';
+import { rejectUpgrade } from '../websocket/endpoint.js';
 import { decodeMessages } from './frames.js';
 import { acceptMessages } from './send-request.js';
 import {
@@ -127,11 +127,7 @@ export class SockJsService {
     }
     const admitted = this.#admit(req);
     if ('status' in admitted) {
-      const body = `${admitted.reason}\n`;
-      socket.end(
-        `HTTP/1.1 ${admitted.status} ${STATUS_CODES[admitted.status]}\r\nConnection: close\r\n` +
-          `Content-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
+      rejectUpgrade(socket, admitted.status, admitted.reason);
       return true;
     }
     socket.once('close', admitted.release);

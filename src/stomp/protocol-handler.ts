@@ -77,6 +77,8 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   readonly #onConnected: ((session: Session) => void) | undefined;
   readonly #refreshUser: UserRefresher | undefined;
   readonly #connections = new Map<string, StompConnection>();
+  /** Resolved when the last session is gone (drain). */
+  #whenEmpty: (() => void)[] = [];
   #observeDelivery: ((latencyMs: number) => void) | undefined;
   #sampleMask = 0;
   #deliveries = 0;
@@ -162,7 +164,9 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     if (connection === undefined || connection.state === 'closing') return;
     connection.read = true;
     this.stats.bytesIn += data.length;
-    if (connection.byteBucket !== undefined && !connection.byteBucket.take(data.length)) {
+    // One clock read serves both buckets.
+    const now = connection.frameBucket !== undefined || connection.byteBucket !== undefined ? Date.now() : 0;
+    if (connection.byteBucket !== undefined && !connection.byteBucket.take(data.length, now)) {
       return this.#rateLimited(connection, `maxBytesPerSecond (${this.#limits.maxBytesPerSecond})`);
     }
     let frames: StompFrame[];
@@ -174,7 +178,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     }
     if (frames.length === 0) return;
     this.stats.framesIn += frames.length;
-    if (connection.frameBucket !== undefined && !connection.frameBucket.take(frames.length)) {
+    if (connection.frameBucket !== undefined && !connection.frameBucket.take(frames.length, now)) {
       return this.#rateLimited(connection, `maxFramesPerSecond (${this.#limits.maxFramesPerSecond})`);
     }
     connection.enqueue(frames);
@@ -184,6 +188,9 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const connection = this.#connections.get(session.id);
     if (connection === undefined) return;
     this.#connections.delete(session.id);
+    if (this.#connections.size === 0 && this.#whenEmpty.length > 0) {
+      for (const resolve of this.#whenEmpty.splice(0)) resolve();
+    }
     this.stats.sessions.current[session.transport]--;
     this.stats.closes[connection.closeCause ?? causeOfClose(code)]++;
     const wasConnected = connection.state !== 'new';
@@ -242,22 +249,17 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
    * once what is queued for the client has been written. Resolves when every session is gone.
    */
   drain(spread: number): Promise<void> {
-    const connections = [...this.#connections.values()];
-    return new Promise<void>((resolve) => {
-      let left = connections.length;
-      if (left === 0) return resolve();
-      for (const connection of connections) {
-        const timer = setTimeout(() => {
-          if (connection.isOpen) {
-            connection.closeCause = 'serverShutdown';
-            connection.write(toOutbound(drainingFrame(), connection.version));
-            this.#close(connection, CloseCodes.GOING_AWAY, 'Server shutting down');
-          }
-          if (--left === 0) resolve();
-        }, Math.random() * spread);
-        timer.unref();
-      }
-    });
+    for (const connection of this.#connections.values()) {
+      const timer = setTimeout(() => {
+        if (!connection.isOpen) return;
+        connection.closeCause = 'serverShutdown';
+        connection.write(toOutbound(drainingFrame(), connection.version));
+        this.#close(connection, CloseCodes.GOING_AWAY, 'Server shutting down');
+      }, Math.random() * spread);
+      timer.unref();
+    }
+    if (this.#connections.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#whenEmpty.push(resolve));
   }
 
   /** Closes every session (server shutdown). */
@@ -538,7 +540,6 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   }
 
   readonly #expired = (connection: StompConnection, error: StompProtocolError): void => {
-    this.stats.expired++;
     this.#logger.info('Session closed: authentication expired', {
       sessionId: connection.id,
       user: connection.user?.name,

@@ -59,8 +59,6 @@ export interface StompProtocolStats {
   heartbeatTimeouts: number;
   /** Sessions closed for sending faster than maxFramesPerSecond / maxBytesPerSecond. */
   rateLimited: number;
-  /** Sessions closed because their user's authentication expired. */
-  expired: number;
   /** Frames and bytes received from clients / written to them (heart-beats included). */
   framesIn: number;
   bytesIn: number;
@@ -80,7 +78,6 @@ export function createProtocolStats(): StompProtocolStats {
     errors: 0,
     heartbeatTimeouts: 0,
     rateLimited: 0,
-    expired: 0,
     framesIn: 0,
     bytesIn: 0,
     framesOut: 0,

@@ -79,13 +79,13 @@ export class WebSocketEndpoint {
     if (!this.matches(req)) return false;
     socket.on('error', () => socket.destroy());
     if (this.#closed) {
-      reject(socket, 503, 'Server shutting down');
+      rejectUpgrade(socket, 503, 'Server shutting down');
       return true;
     }
     const secure = (req.socket as Socket & { encrypted?: boolean }).encrypted === true;
     if (!checkOrigin(req.headers.origin, req.headers.host, this.#options, secure)) {
       this.#logger.info('WebSocket handshake refused: origin not allowed', { origin: req.headers.origin });
-      reject(socket, 403, 'Origin not allowed');
+      rejectUpgrade(socket, 403, 'Origin not allowed');
       return true;
     }
     const gate = this.#options.gate;
@@ -97,7 +97,7 @@ export class WebSocketEndpoint {
           reason: release.reason,
           address,
         });
-        reject(socket, release.status, release.reason);
+        rejectUpgrade(socket, release.status, release.reason);
         return true;
       }
       // The TCP socket's end covers every outcome: refused handshake, failed upgrade, closed session.
@@ -137,7 +137,7 @@ export class WebSocketEndpoint {
       (error) => this.#logger.error('Handshake interceptor failed', { error }),
       address,
     );
-    if (!outcome.ok) return reject(socket, outcome.status, outcome.reason);
+    if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.reason);
     const { request, attributes, principal } = outcome;
     const url = request.url;
     if (socket.destroyed) return;
@@ -180,7 +180,7 @@ export class WebSocketEndpoint {
 }
 
 /** Writes a plain HTTP error on a socket that asked to upgrade, then closes it. */
-function reject(socket: Duplex, status: number, reason?: string): void {
+export function rejectUpgrade(socket: Duplex, status: number, reason?: string): void {
   if (socket.destroyed) return;
   const text = STATUS_CODES[status] ?? 'Error';
   const body = `${reason ?? text}\n`;
@@ -208,7 +208,7 @@ export function attachWebSocketEndpoints(
     for (const endpoint of endpoints) {
       if (endpoint.handleUpgrade(req, socket, head)) return;
     }
-    reject(socket, 404, 'No WebSocket endpoint at this path');
+    rejectUpgrade(socket, 404, 'No WebSocket endpoint at this path');
   };
   server.on('upgrade', onUpgrade);
   return () => {

@@ -2,24 +2,14 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { test } from 'node:test';
-import type { AdminView } from '../../src/index.js';
-import { createAdminView } from '../../src/index.js';
+import { startAdminServer } from '../helpers/admin.js';
 import { launchChromium } from '../helpers/browser.js';
-import { startServer } from '../helpers/server.js';
 import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
 
 const TOKEN = 'browser-admin-token-0123456789';
 
 test('admin page in Chromium: refused without the token, then live sessions, users and destinations', async (t) => {
-  const mounted: { admin?: AdminView } = {};
-  const { url, port, server } = await startServer(t, {
-    authenticate: ({ login }) => (login ? { name: login } : undefined),
-    requestListener: (req, res) => {
-      if (!mounted.admin?.handle(req, res)) res.writeHead(404).end();
-    },
-  });
-  const admin = (mounted.admin = createAdminView(server, { token: TOKEN }));
-  t.after(() => admin.close());
+  const { url, port } = await startAdminServer(t, TOKEN);
   const { client } = await connectStompJs(url, { connectHeaders: { login: 'carol<script>' } });
   t.after(() => client.deactivate());
   await subscribed(client, '/topic/room.<b>1</b>', new Inbox());

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AdminSnapshot, AdminView } from '../../src/index.js';
+import type { AdminSnapshot } from '../../src/index.js';
 import { createAdminView } from '../../src/index.js';
-import { startServer } from '../helpers/server.js';
+import { startAdminServer } from '../helpers/admin.js';
 import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
 
 const TOKEN = 'a-long-admin-token-0123456789';
 
 test('admin JSON: sessions, users, subscriptions per destination and the broker state, behind the token', async (t) => {
-  const mounted: { admin?: AdminView } = {};
-  const { url, port, server } = await startServer(t, {
-    authenticate: ({ login }) => (login ? { name: login } : undefined),
-    requestListener: (req, res) => {
-      if (!mounted.admin?.handle(req, res)) res.writeHead(404).end();
-    },
-  });
-  const admin = (mounted.admin = createAdminView(server, { token: TOKEN }));
-  t.after(() => admin.close());
+  const { url, port, server } = await startAdminServer(t, TOKEN);
   for (const name of ['alice', 'bob']) {
     const { client } = await connectStompJs(url, { connectHeaders: { login: name } });
     t.after(() => client.deactivate());
@@ -56,6 +48,14 @@ test('admin JSON: sessions, users, subscriptions per destination and the broker 
   assert.match(await page.text(), /<script src="\/admin\/admin\.js">/);
   assert.equal((await fetch(`http://127.0.0.1:${port}/admin/admin.js`)).status, 200);
   assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
+
+  // Past maxSessions the list is cut, and says how many it left out.
+  const capped = createAdminView(server, { token: TOKEN, maxSessions: 1 });
+  t.after(() => capped.close());
+  const cut = capped.snapshot();
+  assert.equal(cut.sessions.length, 1);
+  assert.equal(cut.sessionsOmitted, 1);
+  assert.equal(cut.stats.sessions, 2);
 
   assert.throws(() => createAdminView(server, { token: 'short' }), /at least 16 characters/);
 });

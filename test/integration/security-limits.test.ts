@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { test } from 'node:test';
 import { Client } from '@stomp/stompjs';
 import WebSocket from 'ws';
@@ -231,4 +231,22 @@ test('SockJS hijack guard: a session id used from another client address gets 40
   assert.equal(own.status, 204);
   const answer = await fetch(`${session}/xhr`, { method: 'POST', headers: from('203.0.113.1') });
   assert.match(await answer.text(), /CONNECTED/);
+});
+
+test('drain timeout: a client that never answers the close does not hold the server; it is closed when the timeout passes', async (t) => {
+  const { url, server } = await startServer(t);
+  const polite = await RawStompClient.connect(url);
+  const stalled = await RawStompClient.connect(url);
+  // It stops reading: the close handshake can never complete on its side.
+  (stalled.ws as unknown as { _socket: Socket })._socket.pause();
+  let resolved = false;
+  const drained = server.drain({ spread: 0, timeout: 2000 }).then(() => (resolved = true));
+  assert.equal((await polite.closed).code, 1001);
+  await eventually(() => server.sessionCount === 1, 1500, 'the polite session to end');
+  assert.equal(resolved, false, 'drain waits for the sessions to be gone, up to its timeout');
+  await within(drained, 10_000, 'drain to give up on the stalled client');
+  assert.equal(server.sessionCount, 0);
+  // Reading again, the client finds its connection closed by the server.
+  (stalled.ws as unknown as { _socket: Socket })._socket.resume();
+  await within(stalled.closed, 8000, 'the stalled socket to be closed');
 });
