@@ -55,6 +55,7 @@ export const ErrorCodes = {
   ERR_HANDSHAKE_REJECTED: 'ERR_HANDSHAKE_REJECTED',
   // Configuration
   ERR_INVALID_OPTION: 'ERR_INVALID_OPTION',
+  ERR_RULES_INVALID: 'ERR_RULES_INVALID',
 } as const;
 
 /** One of the stable error codes in {@link ErrorCodes}. */

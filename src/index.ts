@@ -74,6 +74,7 @@ export { OutboundMessage } from './websocket/outbound-message.js';
 export { WebSocketEndpoint, attachWebSocketEndpoints } from './websocket/endpoint.js';
 export type { HandshakeInterceptor } from './websocket/handshake.js';
 export { authorizationInterceptor } from './security/authorization.js';
+export { parseAuthorizationRules } from './security/rules-file.js';
 export type {
   AuthorizationContext,
   AuthorizationDecision,
@@ -90,5 +91,11 @@ export { createPrometheusMetrics } from './observability/prometheus.js';
 export type { PrometheusMetrics, PrometheusOptions } from './observability/prometheus.js';
 export { createAdminView } from './observability/admin.js';
 export type { AdminRates, AdminSnapshot, AdminView, AdminViewOptions } from './observability/admin.js';
+export { createInternalServer } from './observability/internal-server.js';
+export type {
+  InternalServer,
+  InternalServerOptions,
+  RouteHandler,
+} from './observability/internal-server.js';
 export { switchboardFastify } from './integrations/fastify.js';
 export type { FastifyInstanceLike } from './integrations/fastify.js';
