@@ -577,7 +577,9 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
         message: answer.summary,
       });
     }
-    connection.write(toOutbound(answer.frame, connection.version));
+    // Before CONNECTED the client knows no version, so it reads headers unescaped (as 1.0).
+    const version = connection.state === 'connected' ? connection.version : '1.0';
+    connection.write(toOutbound(answer.frame, version));
     this.#close(connection, answer.closeCode, answer.summary);
   };
 }
