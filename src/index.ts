@@ -92,10 +92,6 @@ export type { PrometheusMetrics, PrometheusOptions } from './observability/prome
 export { createAdminView } from './observability/admin.js';
 export type { AdminRates, AdminSnapshot, AdminView, AdminViewOptions } from './observability/admin.js';
 export { createInternalServer } from './observability/internal-server.js';
-export type {
-  InternalServer,
-  InternalServerOptions,
-  RouteHandler,
-} from './observability/internal-server.js';
+export type { InternalServer, InternalServerOptions, RouteHandler } from './observability/internal-server.js';
 export { switchboardFastify } from './integrations/fastify.js';
 export type { FastifyInstanceLike } from './integrations/fastify.js';
