@@ -3,6 +3,7 @@ export const DEFAULT_CLIP_LENGTH = 100;
 
 // C0 and C1 controls, DEL, line and paragraph separators, and bidi overrides: anything that can
 // break a line or make it read differently from what it holds.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(c: string): string {
@@ -37,7 +38,10 @@ export function clip(value: string, max: number = DEFAULT_CLIP_LENGTH): string {
  * message, and other objects to clipped JSON: whatever a client put in them, a log line stays
  * short and single-line.
  */
-export function clipMeta(meta: Record<string, unknown>, max: number = DEFAULT_CLIP_LENGTH): Record<string, unknown> {
+export function clipMeta(
+  meta: Record<string, unknown>,
+  max: number = DEFAULT_CLIP_LENGTH,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(meta)) out[key] = clipValue(value, max);
   return out;
@@ -48,7 +52,7 @@ function clipValue(value: unknown, max: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return { name: clip(value.name, max), message: clip(value.message, max * 2) };
   try {
-    return clip(JSON.stringify(value) ?? String(value), max * 2);
+    return clip(JSON.stringify(value) ?? '', max * 2);
   } catch {
     return '[unserializable]';
   }

@@ -139,10 +139,17 @@ export class InboundRouter implements MessageHandler {
     if (cluster?.broadcasting) cluster.broadcast(message);
     else if (resolved.targets.length === 0 && !fromCluster) {
       this.droppedNoSession++;
-      logIncident(this.#o.logger, 'warn', 'noUserSession', resolved.user, 'No session for user destination; message dropped', {
-        destination,
-        user: resolved.user,
-      });
+      logIncident(
+        this.#o.logger,
+        'warn',
+        'noUserSession',
+        resolved.user ?? destination,
+        'No session for user destination; message dropped',
+        {
+          destination,
+          user: resolved.user,
+        },
+      );
       return;
     }
     let pending: Promise<void>[] | undefined;

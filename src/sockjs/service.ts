@@ -105,9 +105,16 @@ export class SockJsService {
     try {
       this.#route(req, res, rest, url);
     } catch (error) {
-      logIncident(this.#logger, 'error', 'sockjsRequestFailed', clientAddress(req, false), 'SockJS request failed', {
-        error,
-      });
+      logIncident(
+        this.#logger,
+        'error',
+        'sockjsRequestFailed',
+        clientAddress(req, false),
+        'SockJS request failed',
+        {
+          error,
+        },
+      );
       if (!res.headersSent) res.writeHead(500).end();
     }
     return true;
@@ -411,10 +418,17 @@ export class SockJsService {
       else refusal = acquired;
     }
     if (refusal === undefined) return { address, release };
-    logIncident(this.#logger, 'warn', 'connectionLimit', address, 'SockJS session refused: connection limit', {
-      reason: refusal.reason,
+    logIncident(
+      this.#logger,
+      'warn',
+      'connectionLimit',
       address,
-    });
+      'SockJS session refused: connection limit',
+      {
+        reason: refusal.reason,
+        address,
+      },
+    );
     return refusal;
   }
 
@@ -438,9 +452,16 @@ export class SockJsService {
       req,
       this.#o.handshakeInterceptors ?? [],
       (error) =>
-        logIncident(this.#logger, 'error', 'handshakeInterceptorFailed', address, 'Handshake interceptor failed', {
-          error,
-        }),
+        logIncident(
+          this.#logger,
+          'error',
+          'handshakeInterceptorFailed',
+          address,
+          'Handshake interceptor failed',
+          {
+            error,
+          },
+        ),
       address,
     );
   }

@@ -117,7 +117,9 @@ export class SockJsSession implements Session {
     try {
       this.#o.handler.onOpen?.(this);
     } catch (error) {
-      logIncident(this.#o.logger, 'error', 'handlerFailed', this.id, 'SockJS handler onOpen failed', { error });
+      logIncident(this.#o.logger, 'error', 'handlerFailed', this.id, 'SockJS handler onOpen failed', {
+        error,
+      });
       this.close(CloseCodes.SERVER_ERROR, 'Internal error');
     }
   }
@@ -238,11 +240,18 @@ export class SockJsSession implements Session {
     const tooBig = (): boolean => this.bufferedAmount + size > limit;
     if (!tooMany() && !tooBig()) return true;
     if (this.#o.limits.overflow === 'terminate') {
-      logIncident(this.#o.logger, 'warn', 'slowConsumerClosed', this.id, 'Slow consumer: closing SockJS session (4500)', {
-        sessionId: this.id,
-        sendBufferLimit: limit,
-        maxQueuedMessages: this.#o.maxQueuedMessages,
-      });
+      logIncident(
+        this.#o.logger,
+        'warn',
+        'slowConsumerClosed',
+        this.id,
+        'Slow consumer: closing SockJS session (4500)',
+        {
+          sessionId: this.id,
+          sendBufferLimit: limit,
+          maxQueuedMessages: this.#o.maxQueuedMessages,
+        },
+      );
       this.close(CloseCodes.SESSION_NOT_RELIABLE, `Failed to send message within the configured send limit`);
       return false;
     }

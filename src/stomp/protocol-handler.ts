@@ -238,7 +238,10 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
         connection.write(HEARTBEAT);
         return;
       case 'ERROR':
-        connection.closeCause ??= 'brokerError';
+        // The simple broker closes a slow consumer with an ERR_LIMIT_ code; a relay's broker sends none.
+        connection.closeCause ??= message.headers.nativeHeaders.code?.startsWith('ERR_LIMIT_')
+          ? 'limitExceeded'
+          : 'brokerError';
         connection.write(toOutbound(frameOf('ERROR', message), connection.version));
         this.#close(connection, CloseCodes.PROTOCOL_ERROR, message.headers.nativeHeaders.message ?? 'Error');
         return;
@@ -548,10 +551,17 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   }
 
   readonly #expired = (connection: StompConnection, error: StompProtocolError): void => {
-    logIncident(this.#logger, 'info', 'authExpired', connection.id, 'Session closed: authentication expired', {
-      sessionId: connection.id,
-      user: connection.user?.name,
-    });
+    logIncident(
+      this.#logger,
+      'info',
+      'authExpired',
+      connection.id,
+      'Session closed: authentication expired',
+      {
+        sessionId: connection.id,
+        user: connection.user?.name,
+      },
+    );
     this.#fail(connection, undefined, error);
   };
 

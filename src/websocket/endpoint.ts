@@ -101,10 +101,17 @@ export class WebSocketEndpoint {
     if (gate !== undefined) {
       const release = gate.acquire(address);
       if (typeof release !== 'function') {
-        logIncident(this.#logger, 'warn', 'connectionLimit', address, 'WebSocket handshake refused: connection limit', {
-          reason: release.reason,
+        logIncident(
+          this.#logger,
+          'warn',
+          'connectionLimit',
           address,
-        });
+          'WebSocket handshake refused: connection limit',
+          {
+            reason: release.reason,
+            address,
+          },
+        );
         rejectUpgrade(socket, release.status, release.reason);
         return true;
       }
@@ -143,9 +150,16 @@ export class WebSocketEndpoint {
       req,
       interceptors,
       (error) =>
-        logIncident(this.#logger, 'error', 'handshakeInterceptorFailed', address, 'Handshake interceptor failed', {
-          error,
-        }),
+        logIncident(
+          this.#logger,
+          'error',
+          'handshakeInterceptorFailed',
+          address,
+          'Handshake interceptor failed',
+          {
+            error,
+          },
+        ),
       address,
     );
     if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.reason);

@@ -210,11 +210,18 @@ export class WebSocketSession implements Session {
   }
 
   #warnDrop(limit: number): void {
-    logIncident(this.#logger, 'warn', 'sendBufferOverflow', this.id, 'Slow consumer: dropped oldest messages (overflow drop-oldest)', {
-      sessionId: this.id,
-      sendBufferLimit: limit,
-      dropped: this.#stats.dropped,
-    });
+    logIncident(
+      this.#logger,
+      'warn',
+      'sendBufferOverflow',
+      this.id,
+      'Slow consumer: dropped oldest messages (overflow drop-oldest)',
+      {
+        sessionId: this.id,
+        sendBufferLimit: limit,
+        dropped: this.#stats.dropped,
+      },
+    );
   }
 
   #flush(): void {
@@ -259,10 +266,17 @@ export class WebSocketSession implements Session {
 
   #limitExceeded(detail: string): void {
     this.#stats.limitExceeded++;
-    logIncident(this.#logger, 'warn', 'slowConsumerClosed', this.id, 'Slow consumer: closing session (4500)', {
-      sessionId: this.id,
-      reason: detail,
-    });
+    logIncident(
+      this.#logger,
+      'warn',
+      'slowConsumerClosed',
+      this.id,
+      'Slow consumer: closing session (4500)',
+      {
+        sessionId: this.id,
+        reason: detail,
+      },
+    );
     this.#open = false;
     this.#closeCode = CloseCodes.SESSION_NOT_RELIABLE;
     this.#dropQueue();

@@ -226,10 +226,17 @@ export class RelaySession {
   }
 
   #deliveryFailed(error: unknown): void {
-    logIncident(this.#context.logger, 'warn', 'deliveryFailed', this.sessionId, 'Delivery to a client failed', {
-      sessionId: this.sessionId,
-      error,
-    });
+    logIncident(
+      this.#context.logger,
+      'warn',
+      'deliveryFailed',
+      this.sessionId,
+      'Delivery to a client failed',
+      {
+        sessionId: this.sessionId,
+        error,
+      },
+    );
   }
 
   /** Tells the relay, once, that this session's broker connection is gone. */
