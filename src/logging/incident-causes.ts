@@ -1,5 +1,5 @@
 /**
- * A condition a remote peer can cause at will, logged through {@link logIncident}: the kinds
+ * A condition a remote peer can cause at will, logged through `logIncident`: the kinds
  * are fixed (they are the `cause` label of `switchboard_incidents_total`).
  */
 export type IncidentCause =
