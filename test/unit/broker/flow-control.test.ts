@@ -93,7 +93,7 @@ test("pendingOverflow 'terminate' (default): the session gets an ERROR naming th
   const [error] = b.errors();
   assert.equal(error?.headers.sessionId, 's');
   assert.equal(error?.headers.nativeHeaders.code, 'ERR_LIMIT_PENDING');
-  assert.match(error!.headers.nativeHeaders.message!, /maxUnacked.*maxPending/);
+  assert.match(error.headers.nativeHeaders.message!, /maxUnacked.*maxPending/);
   assert.equal(
     b.broker.stats.droppedByReason.pendingOverflow,
     4,

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { LogThrottle, clip } from '../../../src/index.js';
 import { logIncident } from '../../../src/logging/log-incident.js';
 import { RecordingLogger } from '../../helpers/recording-logger.js';
+import { within } from '../../helpers/server.js';
 
 test('clip: a long value is cut with its length said; control characters are escaped onto one line', () => {
   assert.equal(clip('https://example.com'), 'https://example.com');
@@ -76,7 +77,8 @@ test('the summary timer runs by itself at the interval, and close() stops it', a
   });
   throttle.incident('warn', 'rateLimited', 's', 'Rate limited');
   throttle.incident('warn', 'rateLimited', 's', 'Rate limited');
-  await summarised;
+  // The throttle's timer is unref'd (it never keeps a process alive): the bounded wait does.
+  await within(summarised, 5000, 'a summary line');
   throttle.close();
   const count = log.entries.length;
   throttle.incident('warn', 'rateLimited', 's', 'Rate limited');
