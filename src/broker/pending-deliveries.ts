@@ -1,12 +1,6 @@
 /** What a client-ack subscription's pending buffer does when it is full. */
 export type PendingOverflowPolicy = 'terminate' | 'drop-oldest';
 
-/** A message waiting for room in a subscription's ack window. */
-export interface PendingDelivery<M> {
-  readonly message: M;
-  readonly redelivered: boolean;
-}
-
 /** What {@link PendingDeliveries.add} did with a message. */
 export type PendingOutcome =
   /** It waits at the tail. */
@@ -25,7 +19,7 @@ export type PendingOutcome =
 export class PendingDeliveries<S, M> {
   readonly #max: number;
   readonly #policy: PendingOverflowPolicy;
-  readonly #waiting = new Map<S, PendingDelivery<M>[]>();
+  readonly #waiting = new Map<S, M[]>();
   #size = 0;
 
   constructor(max: number, policy: PendingOverflowPolicy) {
@@ -44,7 +38,7 @@ export class PendingDeliveries<S, M> {
   }
 
   /** Queues a message for `subscription`, applying the overflow policy when its buffer is full. */
-  add(subscription: S, message: M, redelivered: boolean): PendingOutcome {
+  add(subscription: S, message: M): PendingOutcome {
     let waiting = this.#waiting.get(subscription);
     if (waiting === undefined) this.#waiting.set(subscription, (waiting = []));
     let outcome: PendingOutcome = 'held';
@@ -54,13 +48,13 @@ export class PendingDeliveries<S, M> {
       this.#size--;
       outcome = 'droppedOldest';
     }
-    waiting.push({ message, redelivered });
+    waiting.push(message);
     this.#size++;
     return outcome;
   }
 
   /** The oldest message waiting for `subscription`, removed. */
-  take(subscription: S): PendingDelivery<M> | undefined {
+  take(subscription: S): M | undefined {
     const waiting = this.#waiting.get(subscription);
     if (waiting === undefined) return undefined;
     const next = waiting.shift();

@@ -182,7 +182,7 @@ export class SimpleBroker implements Broker {
       return;
     }
     if (this.#terminating.has(subscription.sessionId)) return this.#drop('subscriberGone');
-    const outcome = this.#pending.add(subscription, published, false);
+    const outcome = this.#pending.add(subscription, published);
     if (outcome === 'held') return;
     this.#drop('pendingOverflow');
     if (outcome === 'droppedOldest') {
@@ -209,7 +209,7 @@ export class SimpleBroker implements Broker {
     while (subscription.unacked.size < this.#maxUnacked) {
       const next = this.#pending.take(subscription);
       if (next === undefined) return;
-      this.#deliver(subscription, next.message, next.redelivered);
+      this.#deliver(subscription, next, false);
     }
   }
 
