@@ -2,7 +2,7 @@ import type { BrokerRelayStats } from '../broker/relay/broker-relay.js';
 import type { SimpleBrokerStats } from '../broker/simple-broker.js';
 import type { Logger } from '../logger.js';
 import type { StompProtocolStats } from '../stomp/protocol-stats.js';
-import type { SessionStats } from '../websocket/session.js';
+import type { SessionStats } from '../websocket/session-stats.js';
 
 /** A snapshot of the server's counters (Spring's `WebSocketMessageBrokerStats`, and more). */
 export interface StompServerStats {
