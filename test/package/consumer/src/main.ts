@@ -35,7 +35,9 @@ server.handlers.register(new ChatController());
 
 try {
   // switchboard/testing: the in-memory client, no socket.
-  const alice = await connectTestClient(server, { connectHeaders: { login: 'alice', passcode: 'alice-secret' } });
+  const alice = await connectTestClient(server, {
+    connectHeaders: { login: 'alice', passcode: 'alice-secret' },
+  });
   await alice.subscribe('/topic/rooms.lobby');
   alice.send('/app/rooms/lobby', { text: 'hello' });
   assert.deepEqual((await alice.nextMessage('/topic/rooms.lobby')).json(), {

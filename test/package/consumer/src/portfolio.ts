@@ -13,7 +13,12 @@ export class PortfolioService {
     });
   }
 
-  trade(user: string, action: 'Buy' | 'Sell', ticker: string, shares: number): { ticker: string; shares: number } {
+  trade(
+    user: string,
+    action: 'Buy' | 'Sell',
+    ticker: string,
+    shares: number,
+  ): { ticker: string; shares: number } {
     const key = `${user}:${ticker}`;
     const held = (this.#shares.get(key) ?? 0) + (action === 'Buy' ? shares : -shares);
     if (held < 0) throw new TradeError(`Not enough ${ticker} shares`);
@@ -24,7 +29,9 @@ export class PortfolioService {
 
 export const portfolios = new PortfolioService();
 
-export const quotes = { tick: (): { ticker: string; price: number }[] => [{ ticker: 'GOOG', price: 893.49 }] };
+export const quotes = {
+  tick: (): { ticker: string; price: number }[] => [{ ticker: 'GOOG', price: 893.49 }],
+};
 
 export const sessionCookieLogin: HandshakeInterceptor = {
   beforeHandshake(request) {
