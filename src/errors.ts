@@ -55,6 +55,8 @@ export const ErrorCodes = {
   ERR_HANDSHAKE_REJECTED: 'ERR_HANDSHAKE_REJECTED',
   // Configuration
   ERR_INVALID_OPTION: 'ERR_INVALID_OPTION',
+  // Admin view
+  ERR_ADMIN_BAD_QUERY: 'ERR_ADMIN_BAD_QUERY',
 } as const;
 
 /** One of the stable error codes in {@link ErrorCodes}. */
