@@ -34,7 +34,7 @@ export const CHARTS_SCRIPT = `
     const step = 10 ** Math.floor(Math.log10(max));
     return [1, 2, 5, 10].map((m) => m * step).find((top) => top >= max);
   };
-  const windowText = (seconds) => (seconds % 60 === 0 ? seconds / 60 + ' min' : seconds + ' s');
+  const windowText = (seconds) => (seconds % 60 === 0 ? seconds / 60 + ' min' : seconds < 120 ? seconds + ' s' : Math.round(seconds / 60) + ' min');
 
   function buildCharts(container) {
     return CHARTS.map((def) => {
@@ -63,10 +63,13 @@ export const CHARTS_SCRIPT = `
     });
   }
 
-  // x: time, right edge at the newest sample (the server's clock, not the browser's); y: value.
+  // x: time, right edge at the newest sample (the server's clock, not the browser's), over what
+  // the history holds (30 s at least, the view's window at most); y: value.
   function drawCharts(charts, samples, seconds) {
     const end = samples.length > 0 ? samples[samples.length - 1].at : 0;
-    const x = (at) => fixed(CHART_W - ((end - at) / (seconds * 1000)) * CHART_W);
+    const span = samples.length > 0 ? end - samples[0].at : 0;
+    const shown = Math.round(Math.min(seconds, Math.max(30, span / 1000)));
+    const x = (at) => fixed(CHART_W - ((end - at) / (shown * 1000)) * CHART_W);
     for (const chart of charts) {
       let peak = 0;
       for (const sample of samples) for (const key of chart.def.keys) peak = Math.max(peak, sample[key]);
@@ -79,7 +82,7 @@ export const CHARTS_SCRIPT = `
       const last = samples[samples.length - 1];
       const current = chart.def.keys.map((key) => (last ? last[key] : 0));
       chart.value.textContent = current.map(round).join(' / ');
-      chart.legend.textContent = 'peak ' + round(peak) + ' · last ' + windowText(seconds);
+      chart.legend.textContent = 'peak ' + round(peak) + ' · last ' + windowText(shown);
       chart.figure.dataset.points = String(samples.length);
       chart.figure.dataset.last = current.join(',');
       chart.figure.dataset.peak = String(peak);
