@@ -11,7 +11,7 @@ export interface AdminRates {
   connects: number;
   /** Broker deliveries (simple broker) or frames from the broker (relay). */
   deliveries: number;
-  /** Messages dropped, whatever the reason (see {@link droppedTotal}). */
+  /** Messages dropped, whatever the reason: send buffers under drop-oldest, the simple broker's limits. */
   dropped: number;
   /** Sessions closed for not reading: send buffer or send time over its limit (close 4500). */
   slowConsumersClosed: number;
