@@ -80,7 +80,8 @@ async function controllerExample(): Promise<string> {
   assert.fail(`no page has ${EXAMPLE_MARKER} before the controller example`);
 }
 
-// About 25 s on an idle two-core machine (the build and the strict compile take most of it).
+// The build (prepack) and the strict compile take most of its time: about 20 s of CPU, over a
+// minute of wall time on a busy machine, hence its own timeout.
 test(
   'the packed package installs, compiles strictly and runs in a fresh project',
   { timeout: 240_000 },
