@@ -4,7 +4,7 @@
  * header-heavy MESSAGE frames and 60 KiB bodies (with content-length in one chunk; without it,
  * split into 4 KiB chunks).
  *
- *   npx tsx bench/stomp-decoder.ts [--rounds 7] [--scale 1] [--baseline /path/to/decoder.ts]
+ *   npx tsx bench/stomp-decoder.ts [--rounds 7] [--scale 1] [--only <name part>] [--baseline /path/to/decoder.ts]
  *
  * `--baseline` loads a second implementation (a module exporting `StompDecoder`, e.g. an older
  * `src/stomp/decoder.ts` copied out of git) and runs both in alternating rounds in this one
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     scale: { type: 'string', default: '1' },
     baseline: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -71,7 +72,11 @@ function scenarios(): Scenario[] {
     bigBody,
     Buffer.from([0]),
   ]);
-  const withoutLength = Buffer.concat([Buffer.from('SEND\ndestination:/queue/big\n\n'), bigBody, Buffer.from([0])]);
+  const withoutLength = Buffer.concat([
+    Buffer.from('SEND\ndestination:/queue/big\n\n'),
+    bigBody,
+    Buffer.from([0]),
+  ]);
   const large = { maxFrameSize: 128 * 1024 };
   return [
     { name: 'small SEND, 1 per chunk', frames: 1_000_000, options: {}, chunks: small, framesPerPass: 1000 },
@@ -89,7 +94,13 @@ function scenarios(): Scenario[] {
       chunks: headers,
       framesPerPass: 1000,
     },
-    { name: '60 KiB body, content-length', frames: 20_000, options: large, chunks: [withLength], framesPerPass: 1 },
+    {
+      name: '60 KiB body, content-length',
+      frames: 20_000,
+      options: large,
+      chunks: [withLength],
+      framesPerPass: 1,
+    },
     {
       name: '60 KiB body, NUL-terminated, 4 KiB chunks',
       frames: 20_000,
@@ -128,6 +139,7 @@ if (values.baseline !== undefined) {
 
 console.log(`node ${process.version}, ${rounds} rounds, scale ${scale}; CPU ns per frame (median)`);
 for (const scenario of scenarios()) {
+  if (values.only !== undefined && !scenario.name.includes(values.only)) continue;
   const samples = new Map<string, number[]>(implementations.map(([name]) => [name, []]));
   for (const [, Decoder] of implementations) run(Decoder, { ...scenario, frames: scenario.frames / 10 }); // warm-up
   for (let round = 0; round < rounds; round++) {
