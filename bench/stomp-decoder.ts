@@ -4,7 +4,7 @@
  * header-heavy MESSAGE frames and 60 KiB bodies (with content-length in one chunk; without it,
  * split into 4 KiB chunks).
  *
- *   npx tsx bench/stomp-decoder.ts [--rounds 7] [--scale 1] [--only <name part>] [--baseline /path/to/decoder.ts]
+ *   node --expose-gc --import tsx bench/stomp-decoder.ts [--rounds 7] [--scale 1] [--only <name part>] [--baseline /path/to/decoder.ts]
  *
  * `--baseline` loads a second implementation (a module exporting `StompDecoder`, e.g. an older
  * `src/stomp/decoder.ts` copied out of git) and runs both in alternating rounds in this one
@@ -113,6 +113,8 @@ function scenarios(): Scenario[] {
 
 /** CPU nanoseconds per frame for one run of `scenario`. */
 function run(Decoder: DecoderClass, scenario: Scenario): number {
+  // With --expose-gc, start every run on a clean heap so one run's garbage is not another's cost.
+  (globalThis as { gc?: () => void }).gc?.();
   const decoder = new Decoder(scenario.options);
   const passes = Math.max(1, Math.round((scenario.frames * scale) / scenario.framesPerPass));
   let decoded = 0;
