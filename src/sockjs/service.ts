@@ -14,6 +14,7 @@ import { checkOrigin, runHandshakeInterceptors } from '../websocket/handshake.js
 import { rejectUpgrade } from '../websocket/endpoint.js';
 import { decodeMessages } from './frames.js';
 import { acceptMessages } from './send-request.js';
+import { iframeFraming } from './frame-ancestors.js';
 import {
   NO_CACHE,
   ONE_YEAR,
@@ -57,7 +58,7 @@ export class SockJsService {
   readonly #sessions = new Map<string, SockJsSession>();
   readonly #webSocketSessions = new Set<SockJsSession>();
   readonly #wss: WebSocketServer;
-  readonly #iframe: { body: Buffer; etag: string };
+  readonly #iframe: { body: Buffer; etag: string; framing: Readonly<Record<string, string>> };
   readonly #clientLibrary: Buffer | undefined;
 
   constructor(options: SockJsServiceOptions) {
@@ -74,7 +75,14 @@ export class SockJsService {
     this.#clientLibrary = loadClientLibrary();
     const libraryUrl = options.clientLibraryUrl ?? `${this.prefix}/sockjs.min.js`;
     const body = Buffer.from(iframePage(libraryUrl), 'utf8');
-    this.#iframe = { body, etag: `"0${createHash('md5').update(body).digest('hex')}"` };
+    const framing = iframeFraming(options);
+    for (const pattern of framing.inexpressible) {
+      this.#logger.warn('SockJS iframe page: origin pattern not expressible as frame-ancestors', { pattern });
+    }
+    // The framing rule is part of the page: a changed origin policy must not revalidate as unchanged.
+    const hash = createHash('md5').update(body).update(JSON.stringify(framing.headers));
+    const etag = `"0${hash.digest('hex')}"`;
+    this.#iframe = { body, etag, framing: framing.headers };
   }
 
   /** New sessions refused for maxSessions. */
@@ -219,26 +227,17 @@ export class SockJsService {
       .end(body);
   }
 
+  /** The iframe page, frameable by exactly the pages the origin policy allows (see frame-ancestors.ts). */
   #iframePage(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
-    const restricted = (this.#o.allowedOrigins?.length ?? 0) > 0 && !this.#o.allowedOrigins!.includes('*');
-    if (restricted || (this.#o.allowedOriginPatterns?.length ?? 0) > 0) {
-      // With origins restricted the iframe trick would bypass them (Spring answers 404 too).
-      return notFound(res);
-    }
-    const cache = {
+    const headers = {
       'cache-control': `public, max-age=${ONE_YEAR}`,
       expires: new Date(Date.now() + ONE_YEAR * 1000).toUTCString(),
       etag: this.#iframe.etag,
+      ...this.#iframe.framing,
     };
-    if (req.headers['if-none-match'] === this.#iframe.etag) return void res.writeHead(304, cache).end();
-    res
-      .writeHead(200, {
-        ...cache,
-        'content-type': 'text/html;charset=UTF-8',
-        'x-frame-options': 'SAMEORIGIN',
-      })
-      .end(this.#iframe.body);
+    if (req.headers['if-none-match'] === this.#iframe.etag) return void res.writeHead(304, headers).end();
+    res.writeHead(200, { ...headers, 'content-type': 'text/html;charset=UTF-8' }).end(this.#iframe.body);
   }
 
   #receive(
