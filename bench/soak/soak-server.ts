@@ -1,7 +1,7 @@
 /**
  * The soak test's server, in its own process so its RSS is its own: Switchboard with the
  * embedded broker; limits come as JSON in argv[2]. Answers `stats` over IPC with RSS (after a
- * GC when asked), live sessions and the server's counters.
+ * GC when asked), live sessions and the server's counters, and while few are live, which they are.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -26,9 +26,18 @@ process.on('message', (message: { type: string; gc?: boolean }) => {
       transportSessions: server.sessions.size,
       slowConsumersClosed: stats.websocket.limitExceeded,
       subscriptions: stats.broker.kind === 'simple' ? stats.broker.subscriptions : 0,
+      left: server.sessions.size <= 50 ? describeLeft() : [],
     });
   } else if (message.type === 'stop') {
     void server.close().finally(() => process.exit(0));
   }
 });
+/** The live sessions by the name each soak client gives in its URL's query, with their state. */
+function describeLeft(): string[] {
+  const stomp = new Map(server.describeSessions().map((d) => [d.id, d.state]));
+  return [...server.sessions].map(
+    (s) =>
+      `${s.uri.search.slice(1) || s.uri.pathname} (open ${s.isOpen}, STOMP ${stomp.get(s.id) ?? 'none'})`,
+  );
+}
 process.on('disconnect', () => process.exit(0));
