@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -14,12 +14,13 @@ import { checkOrigin, runHandshakeInterceptors } from '../websocket/handshake.js
 import { rejectUpgrade } from '../websocket/endpoint.js';
 import { decodeMessages } from './frames.js';
 import { acceptMessages } from './send-request.js';
-import { iframeFraming } from './frame-ancestors.js';
+import type { IframePage } from './iframe-page.js';
+import { createIframePage, serveIframePage } from './iframe-page.js';
 import {
   NO_CACHE,
   ONE_YEAR,
   cors,
-  iframePage,
+  isSecure,
   loadClientLibrary,
   notFound,
   preflight,
@@ -58,7 +59,7 @@ export class SockJsService {
   readonly #sessions = new Map<string, SockJsSession>();
   readonly #webSocketSessions = new Set<SockJsSession>();
   readonly #wss: WebSocketServer;
-  readonly #iframe: { body: Buffer; etag: string; framing: Readonly<Record<string, string>> };
+  readonly #iframe: IframePage;
   readonly #clientLibrary: Buffer | undefined;
 
   constructor(options: SockJsServiceOptions) {
@@ -74,15 +75,7 @@ export class SockJsService {
     });
     this.#clientLibrary = loadClientLibrary();
     const libraryUrl = options.clientLibraryUrl ?? `${this.prefix}/sockjs.min.js`;
-    const body = Buffer.from(iframePage(libraryUrl), 'utf8');
-    const framing = iframeFraming(options);
-    for (const pattern of framing.inexpressible) {
-      this.#logger.warn('SockJS iframe page: origin pattern not expressible as frame-ancestors', { pattern });
-    }
-    // The framing rule is part of the page: a changed origin policy must not revalidate as unchanged.
-    const hash = createHash('md5').update(body).update(JSON.stringify(framing.headers));
-    const etag = `"0${hash.digest('hex')}"`;
-    this.#iframe = { body, etag, framing: framing.headers };
+    this.#iframe = createIframePage(libraryUrl, options, this.#logger);
   }
 
   /** New sessions refused for maxSessions. */
@@ -170,7 +163,7 @@ export class SockJsService {
       return;
     }
     if (rest === '/info') return this.#info(req, res);
-    if (IFRAME.test(rest)) return this.#iframePage(req, res);
+    if (IFRAME.test(rest)) return serveIframePage(req, res, this.#iframe);
     if (rest === '/sockjs.min.js' && this.#clientLibrary !== undefined) {
       res.writeHead(200, {
         'content-type': 'application/javascript;charset=UTF-8',
@@ -207,7 +200,8 @@ export class SockJsService {
           : 'GET';
     if (method === 'OPTIONS' && allowed === 'POST') return preflight(req, res, 'OPTIONS, POST');
     if (method !== allowed) return void res.writeHead(405, { allow: `OPTIONS, ${allowed}` }).end();
-    sessionHeaders(req, res, this.#o.cookieNeeded ?? false);
+    const secure = isSecure(req, this.#o.gate?.trustProxy ?? false);
+    sessionHeaders(req, res, this.#o.cookieNeeded ?? false, secure);
     if (receiving !== undefined) return this.#receive(req, res, sessionId, receiving, url);
     return this.#send(req, res, sessionId, transport === 'jsonp_send');
   }
@@ -225,19 +219,6 @@ export class SockJsService {
     res
       .writeHead(200, { 'content-type': 'application/json;charset=UTF-8', 'cache-control': NO_CACHE })
       .end(body);
-  }
-
-  /** The iframe page, frameable by exactly the pages the origin policy allows (see frame-ancestors.ts). */
-  #iframePage(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
-    const headers = {
-      'cache-control': `public, max-age=${ONE_YEAR}`,
-      expires: new Date(Date.now() + ONE_YEAR * 1000).toUTCString(),
-      etag: this.#iframe.etag,
-      ...this.#iframe.framing,
-    };
-    if (req.headers['if-none-match'] === this.#iframe.etag) return void res.writeHead(304, headers).end();
-    res.writeHead(200, { ...headers, 'content-type': 'text/html;charset=UTF-8' }).end(this.#iframe.body);
   }
 
   #receive(
