@@ -50,7 +50,10 @@ export interface SoakReport {
   slowReaders: number;
   slowConsumersClosed: number;
   rssMiB: { idle: number; warm: number; end: number; afterClients: number };
+  /** WebSocket sessions left once every client is gone (must be 0). */
   sessionsLeft: number;
+  /** STOMP sessions left (must be 0): would show a session the server forgot to clean up. */
+  stompSessionsLeft: number;
   /** The sessions left, named by client (`client=7&kind=dropper&join=3`), when few. */
   left: string[];
   /** Sockets the harness itself still had open at the end (must be 0: else the harness leaked). */
@@ -255,7 +258,9 @@ async function soak(
   let after = await stats(true);
   const leaveBy = Date.now() + 15_000;
   const reconnecting = (): boolean => droppers.some((c) => c.joining !== undefined);
-  while ((after.transportSessions > 0 || live.size > 0 || reconnecting()) && Date.now() < leaveBy) {
+  const anyLeft = (): boolean =>
+    after.transportSessions > 0 || after.sessions > 0 || live.size > 0 || reconnecting();
+  while (anyLeft() && Date.now() < leaveBy) {
     await delay(100);
     after = await stats(true);
   }
@@ -276,6 +281,7 @@ async function soak(
       afterClients: after.rss / MiB,
     },
     sessionsLeft: after.transportSessions,
+    stompSessionsLeft: after.sessions,
     left: after.left,
     clientSocketsLeft: live.size,
   };

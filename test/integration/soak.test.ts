@@ -29,6 +29,7 @@ test('short soak: 200 clients for 5 s with slow readers and droppers: nothing lo
     0,
     `sessions left: ${report.left.join('; ')}; harness sockets still open: ${report.clientSocketsLeft}`,
   );
+  assert.equal(report.stompSessionsLeft, 0, `left: ${report.left.join('; ')}`);
   assert.equal(report.clientSocketsLeft, 0);
   assert.ok(report.rssMiB.end - report.rssMiB.warm < 64, JSON.stringify(report.rssMiB));
 });
@@ -50,4 +51,5 @@ test('soak droppers reconnecting faster than a connect completes leave no socket
   assert.equal(report.lost, 0);
   assert.equal(report.clientSocketsLeft, 0);
   assert.equal(report.sessionsLeft, 0, `sessions left: ${report.left.join('; ')}`);
+  assert.equal(report.stompSessionsLeft, 0, `left: ${report.left.join('; ')}`);
 });
