@@ -5,7 +5,7 @@ import type { MessageConverter } from '../messaging/converters.js';
 import { defaultConverter } from '../messaging/converters.js';
 import type { RelayConfig, StompServerOptions } from './stomp-server-options.js';
 
-/** The values `createStompServer()` builds from, every default filled in (in one place). */
+/** The values `createStompServer()` builds from, with their defaults filled in. */
 export interface ResolvedOptions {
   limits: Limits;
   separator: '/' | '.';
@@ -26,7 +26,10 @@ export interface ResolvedOptions {
 
 const DEFAULT_PATH = '/stomp';
 
-/** Fills in the defaults of the options that are plain values (no object is created here). */
+/**
+ * Fills in the defaults of the options that are plain values (no object is created here; the
+ * user cluster's topic defaults sit with the cluster, in `join-user-cluster.ts`).
+ */
 export function resolveOptions(options: StompServerOptions): ResolvedOptions {
   const { relay, ...simpleBroker } = options.broker ?? {};
   const paths = options.path ?? DEFAULT_PATH;
