@@ -51,6 +51,12 @@ export interface BrokerRelayOptions {
   userQueueHeaders?: Record<string, string>;
   /** Largest frame accepted from the broker. Default 16 MiB. */
   maxFrameSize?: number;
+  /**
+   * Unacknowledged messages per STOMP 1.0/1.1 session whose broker ack id the relay keeps, to
+   * translate those clients' `message-id` acknowledgements; past it the oldest is forgotten
+   * (counted in `ackIdsForgotten`). Default 10000.
+   */
+  maxPendingAcks?: number;
 }
 
 /** Counters of the relay. */
@@ -67,6 +73,8 @@ export interface BrokerRelayStats {
   toBroker: number;
   /** Frames received from the broker. */
   fromBroker: number;
+  /** Broker ack ids of STOMP 1.0/1.1 sessions forgotten past `maxPendingAcks`. */
+  ackIdsForgotten: number;
 }
 
 /** A subscription of the system connection (for cluster traffic), kept across reconnects. */
@@ -95,7 +103,7 @@ export class StompBrokerRelay implements Broker {
   readonly #systemSubscriptions = new Map<string, SystemSubscription>();
   readonly #backoff: Backoff;
   readonly #userQueueHeaders: Readonly<Record<string, string>>;
-  readonly #stats = { reconnects: 0, toBroker: 0, fromBroker: 0 };
+  readonly #stats = { reconnects: 0, toBroker: 0, fromBroker: 0, ackIdsForgotten: 0 };
   #system: StompTcpConnection | undefined;
   #available = false;
   #lastError = 'not started';
@@ -271,7 +279,8 @@ export class StompBrokerRelay implements Broker {
         onEnd: (ended) => {
           if (this.#sessions.get(ended.sessionId) === ended) this.#sessions.delete(ended.sessionId);
         },
-        count: (direction) => this.#stats[direction]++,
+        count: (what) => this.#stats[what]++,
+        ackTranslation: { maxPending: this.#o.maxPendingAcks },
       },
     );
     this.#sessions.set(sessionId, session);
