@@ -86,7 +86,7 @@ export const RABBITMQ: BrokerTarget = {
   queueHeaders: { 'x-expires': '30000' },
   relay: {},
   brokerError: {
-    what: 'a permission refusal (topic authorisation of the broker login)',
+    what: 'permission refused by topic authorisation',
     relay: {
       login: RABBIT_RESTRICTED.login,
       passcode: RABBIT_RESTRICTED.passcode,
