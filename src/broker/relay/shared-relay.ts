@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ErrorCodes, StompProtocolError, SwitchboardError } from '../../errors.js';
+import { ErrorCodes, SwitchboardError } from '../../errors.js';
 import { hasPrefix, normalizePrefix } from '../../messaging/destinations.js';
 import type { Message } from '../../messaging/message.js';
 import { createMessage } from '../../messaging/message.js';
@@ -15,7 +15,7 @@ import type { FrameOrigin, PooledConnection } from './pooled-connection.js';
 import type { RelayContext, RelayEngine } from './relay-engine.js';
 import type { BrokerRelayOptions, BrokerRelayStats } from './relay-options.js';
 import { SharedFrames, clientHeaders } from './shared-frames.js';
-import { SharedSession } from './shared-session.js';
+import type { SharedSession } from './shared-session.js';
 import type { BrokerSubscription } from './shared-subscriptions.js';
 import { SharedSubscriptions } from './shared-subscriptions.js';
 import { isShareable } from './shareability.js';

@@ -1,4 +1,5 @@
 import type { StompHeaders } from '../../stomp/frame.js';
+import { createHeaders } from '../../stomp/frame.js';
 
 /** One client subscription the relay serves: the session, its own id, and its ack mode. */
 export interface LocalSubscriber {
@@ -90,7 +91,7 @@ export class SharedSubscriptions {
     let subscription = this.#sharedByDestination.get(destination);
     const created = subscription === undefined;
     if (subscription === undefined) {
-      subscription = this.#create(`s${++this.#counter}`, destination, connection, true, Object.create(null));
+      subscription = this.#create(`s${++this.#counter}`, destination, connection, true, createHeaders());
       this.#sharedByDestination.set(destination, subscription);
     }
     clearTimeout(subscription.linger);
