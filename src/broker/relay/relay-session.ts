@@ -18,7 +18,7 @@ export interface RelaySessionContext {
   /** Called once when the session's broker connection is gone (whatever the cause). */
   readonly onEnd: (session: RelaySession) => void;
   /** Counts frames relayed each way, and broker ack ids forgotten past the bound. */
-  readonly count: (what: 'toBroker' | 'fromBroker' | 'ackIdsForgotten') => void;
+  readonly count: (what: 'toBroker' | 'fromBroker' | 'ackMapOverflow') => void;
   /** Bounds of the ACK translation for STOMP 1.0/1.1 clients. */
   readonly ackTranslation?: AckTranslatorOptions;
 }
@@ -188,7 +188,7 @@ export class RelaySession {
     const forgotten = this.#acks!.forgotten;
     this.#acks!.delivered(headers);
     if (this.#acks!.forgotten === forgotten) return;
-    this.#context.count('ackIdsForgotten');
+    this.#context.count('ackMapOverflow');
     // Once per session: the client can cause this at will.
     if (forgotten === 0) {
       this.#context.logger.warn('Too many unacknowledged messages; the oldest ack ids are forgotten', {

@@ -18,11 +18,15 @@ function resources(): { Timeout: number; TCPSocketWrap: number } {
   return counts;
 }
 
-test('RabbitMQ restart: clients get ERROR and close, availability events fire, the relay recovers, nothing leaks', async (t) => {
+test('per-session mode, RabbitMQ restart: clients get ERROR and close, availability events fire, the relay recovers, nothing leaks', async (t) => {
   await requireRabbitStomp();
   t.after(() => rabbitmqctl('start_app')); // whatever happens, leave the broker running
   const baseline = resources();
-  const { url, server } = await startRelayServer(t, {}, { reconnect: { initialDelay: 200, maxDelay: 1000 } });
+  const { url, server } = await startRelayServer(
+    t,
+    {},
+    { mode: 'per-session', reconnect: { initialDelay: 200, maxDelay: 1000 } },
+  );
   const events: { available: boolean; at: number }[] = [];
   server.on('brokerAvailability', (e) => events.push({ available: e.available, at: Date.now() }));
   const topic = `/topic/${unique('failover')}`;
