@@ -143,17 +143,18 @@ async function main(): Promise<void> {
     (on) => (measuring = on),
     latencies,
   );
-  process.send!({
+  for (const s of sockets) s.socket.destroy();
+  for (const s of streams) s.stop();
+  publisher.socket.destroy();
+  const result = {
     type: 'result',
     deliveries,
     deliveriesPerSecond: deliveries / elapsed,
     p50: pct(0.5),
     p99: pct(0.99),
-  });
-  for (const s of sockets) s.socket.destroy();
-  for (const s of streams) s.stop();
-  publisher.socket.destroy();
-  process.exit(0);
+  };
+  // Exit only once the result is handed to the runner (a busy process could lose it otherwise).
+  process.send!(result, () => process.exit(0));
 }
 
 main().catch((error: unknown) => {
