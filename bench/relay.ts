@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { connectionsTo, erlangMemory, queuesBoundTo } from './lib/rabbit-cost.js';
+import { connectionsTo, erlangMemory, queuesBoundTo, rabbitFileLimit } from './lib/rabbit-cost.js';
 import type { FanoutRow, ServerSpec, StormRow } from './lib/scenarios.js';
 import { fanout, storm } from './lib/scenarios.js';
 
@@ -76,11 +76,15 @@ export async function relayComparison(options: {
 }): Promise<RelayReport> {
   const fanoutRows: FanoutRow[] = [];
   for (const [name, spec] of Object.entries(RELAY_SERVERS)) {
+    console.error(`relay comparison: fan-out, ${spec.label}`);
     fanoutRows.push(await fanout(name, spec, options.subscribers, options.seconds, options.window));
   }
   const stormRows: RelayReport['storm'] = [];
+  // A broker connection per client: keep clear of RabbitMQ's file limit (leave 300 for the rest).
+  const perClientCap = Math.max(100, rabbitFileLimit() - 300);
   for (const [name, spec] of Object.entries(RELAY_SERVERS)) {
     if (name === 'shared-x2') continue;
+    console.error(`relay comparison: storm, ${spec.label}`);
     const subscribeTo = topic();
     const withTopic: ServerSpec = { ...spec, env: () => ({ ...spec.env?.(), BENCH_SUBSCRIBE: subscribeTo }) };
     if (name === 'embedded') {
@@ -88,7 +92,16 @@ export async function relayComparison(options: {
       continue;
     }
     const memoryBefore = erlangMemory();
-    const row = await storm(name, withTopic, options.clients, ({ started, loadPid }) => ({
+    const clients =
+      name === 'per-session' || name === 'web-stomp'
+        ? Math.min(options.clients, perClientCap)
+        : options.clients;
+    if (clients < options.clients) {
+      console.error(
+        `relay comparison: ${spec.label} limited to ${clients} clients (RabbitMQ's file limit is ${rabbitFileLimit()})`,
+      );
+    }
+    const row = await storm(name, withTopic, clients, ({ started, loadPid }) => ({
       connections:
         started.children.length > 0
           ? connectionsTo(

@@ -55,3 +55,14 @@ export function queuesBoundTo(routingKey: string): number {
 export function erlangMemory(): number {
   return Number(execFileSync('rabbitmqctl', ['eval', 'erlang:memory(total).'], { encoding: 'utf8' }).trim());
 }
+
+/**
+ * RabbitMQ's file-descriptor limit (its Erlang VM's soft `open files`): every STOMP connection
+ * takes one, and running out breaks the whole broker, so rows that give each client its own
+ * broker connection stay below it.
+ */
+export function rabbitFileLimit(): number {
+  const pid = execFileSync('pgrep', ['-x', 'beam.smp'], { encoding: 'utf8' }).trim().split('\n')[0];
+  const line = /Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  return line ? Number(line[1]) : Infinity;
+}
