@@ -79,6 +79,7 @@ export { OutboundMessage } from './websocket/outbound-message.js';
 export { WebSocketEndpoint, attachWebSocketEndpoints } from './websocket/endpoint.js';
 export type { HandshakeInterceptor } from './websocket/handshake.js';
 export { authorizationInterceptor } from './security/authorization.js';
+export { parseAuthorizationRules } from './security/rules-file.js';
 export type {
   AuthorizationContext,
   AuthorizationDecision,
@@ -94,6 +95,18 @@ export type { UserRefresher } from './stomp/session-expiry.js';
 export { createPrometheusMetrics } from './observability/prometheus.js';
 export type { PrometheusMetrics, PrometheusOptions } from './observability/prometheus.js';
 export { createAdminView } from './observability/admin.js';
-export type { AdminRates, AdminSnapshot, AdminView, AdminViewOptions } from './observability/admin.js';
+export type { AdminSnapshot, AdminView, AdminViewOptions } from './observability/admin.js';
+export type { AdminRates, AdminSample } from './observability/admin-history.js';
+export type { AdminList, AdminSessionPage, AdminSessionQuery } from './observability/admin-query.js';
+export { createInternalServer } from './observability/internal-server.js';
+export type { InternalServer, InternalServerOptions, RouteHandler } from './observability/internal-server.js';
 export { switchboardFastify } from './integrations/fastify.js';
 export type { FastifyInstanceLike } from './integrations/fastify.js';
+export { LogThrottle } from './logging/log-throttle.js';
+export type { IncidentStats, LogThrottleOptions } from './logging/log-throttle.js';
+export type { IncidentCause, IncidentLevel } from './logging/incident-causes.js';
+export { clip } from './logging/clip.js';
+export type { BrokerDropReason } from './broker/drop-reasons.js';
+export type { QueueOverflowPolicy } from './broker/held-queues.js';
+export type { PendingOverflowPolicy } from './broker/pending-deliveries.js';
+export type { DropReason, DroppedMessages } from './server/dropped-messages.js';

@@ -58,6 +58,11 @@ export class StompBrokerRelay implements Broker {
     return this.#engine.available;
   }
 
+  /** Why the broker was last unavailable (e.g. `connect ECONNREFUSED 127.0.0.1:61613`), for messages. */
+  get unavailableReason(): string {
+    return this.#lastError;
+  }
+
   get stats(): BrokerRelayStats {
     return this.#engine.stats;
   }
