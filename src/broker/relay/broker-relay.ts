@@ -33,6 +33,7 @@ export class StompBrokerRelay implements Broker {
   readonly #engine: RelayEngine;
   readonly #listeners = new Set<BrokerAvailabilityListener>();
   readonly #logger: Logger;
+  #lastError = 'not started';
 
   constructor(options: BrokerRelayOptions & { outbound: MessageChannel; logger?: Logger }) {
     this.#logger = options.logger ?? silentLogger;
@@ -108,6 +109,7 @@ export class StompBrokerRelay implements Broker {
   }
 
   #notify(available: boolean, reason?: string): void {
+    if (!available && reason !== undefined) this.#lastError = reason;
     for (const listener of this.#listeners) {
       try {
         listener(available, reason);
