@@ -53,6 +53,11 @@ export class SharedRelay implements RelayEngine {
   readonly maxUnacked: number;
   readonly context: RelayContext;
   readonly idPrefix = randomBytes(4).toString('hex');
+  /**
+   * RabbitMQ: own client-ack subscriptions being unsubscribed, with the unacknowledged
+   * deliveries they hold (see `SharedFrames`); a non-zero count recycles their connection.
+   */
+  readonly closing = new Map<string, { connection: number; stuck: number }>();
   readonly dropped: Record<string, number> = Object.create(null) as Record<string, number>;
   readonly #frames: SharedFrames;
   readonly #system = new Map<string, SystemSubscription>();
@@ -145,6 +150,7 @@ export class SharedRelay implements RelayEngine {
   stop(): void {
     this.pool.stop();
     this.subscriptions.clear();
+    this.closing.clear();
     this.buffer.clear();
     this.sessions.clear();
     this.#setAvailable(false, 'relay stopped');
@@ -330,6 +336,7 @@ export class SharedRelay implements RelayEngine {
     this.#setAvailable(false, reason);
     for (const subscription of this.subscriptions.values())
       if (subscription.connection === index) subscription.confirmed = false;
+    for (const [id, closing] of this.closing) if (closing.connection === index) this.closing.delete(id);
     for (const session of this.sessions.values()) {
       if (session.connection !== index) continue;
       for (const id of session.transactions.keys()) session.transactions.set(id, true);
@@ -389,7 +396,11 @@ export class SharedRelay implements RelayEngine {
       return;
     }
     const subscription = this.subscriptions.get(id);
-    if (subscription === undefined || subscription.connection !== connection.index) return;
+    if (subscription === undefined || subscription.connection !== connection.index) {
+      const closing = this.closing.get(id);
+      if (closing?.connection === connection.index) closing.stuck++;
+      return;
+    }
     if (subscription.shared) this.#fanOut(subscription, frame);
     else this.#frames.deliverOwn(subscription, frame, connection.epoch);
   }
@@ -437,11 +448,21 @@ export class SharedRelay implements RelayEngine {
   }
 
   #receipt(pending: PendingFrame): void {
-    if (pending.subscription !== undefined) {
+    if (pending.command === 'UNSUBSCRIBE' && pending.subscription !== undefined) {
+      const closing = this.closing.get(pending.subscription);
+      this.closing.delete(pending.subscription);
+      if (closing !== undefined && closing.stuck > 0) {
+        this.count('requeueByReconnect');
+        this.pool
+          .get(closing.connection)
+          .recycle('to requeue unacknowledged messages of a cancelled subscription');
+      }
+    } else if (pending.subscription !== undefined) {
       const subscription = this.subscriptions.get(pending.subscription);
       if (subscription === undefined || subscription.confirmed) return;
       subscription.confirmed = true;
-      for (const done of subscription.waiting.splice(0)) done(true);
+      for (const { sessionId, receipt } of subscription.waiting.splice(0))
+        if (this.sessions.has(sessionId)) this.receipt(sessionId, receipt);
       return;
     }
     if (
@@ -460,15 +481,19 @@ export class SharedRelay implements RelayEngine {
   #error(connection: PooledConnection, error: StompFrame, culprit: PendingFrame | undefined): void {
     const message = (error.headers.message ?? 'Broker error').slice(0, 200);
     const headers = createHeaders({
-      code: ErrorCodes.ERR_BROKER_UNAVAILABLE,
+      code: ErrorCodes.ERR_BROKER_REFUSED,
       'receipt-id': culprit?.clientReceipt,
     });
     if (culprit?.subscription !== undefined) {
       const subscription = this.subscriptions.get(culprit.subscription);
       if (subscription !== undefined) {
+        // Every subscriber of a refused subscription is told, with its SUBSCRIBE's receipt id.
+        const waiting = subscription.waiting.splice(0);
         for (const local of this.subscriptions.remove(subscription)) {
           this.sessions.get(local.sessionId)?.subscriptions.delete(local.id);
-          this.failSession(local.sessionId, message, error.body, headers);
+          const receipt = waiting.find((w) => w.sessionId === local.sessionId)?.receipt;
+          const own = createHeaders({ code: ErrorCodes.ERR_BROKER_REFUSED, 'receipt-id': receipt });
+          this.failSession(local.sessionId, message, error.body, own);
         }
       } else if (this.#system.has(culprit.subscription)) {
         this.context.logger.error('The broker refused a system subscription', {
