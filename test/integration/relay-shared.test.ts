@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { before, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import type {
@@ -318,4 +319,22 @@ test('per-session mode still gives each client its own broker connection', async
   await inbox.waitFor(1);
   assert.equal(relayStats(server).mode, 'per-session');
   assert.equal(relayStats(server).connections, 3, 'two sessions plus the system connection');
+});
+
+test('several broker addresses: the first refuses connections, the second is used', async (t) => {
+  const refusing = net.createServer();
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  const { port } = refusing.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => refusing.close(() => resolve()));
+  const { url } = await start(t, {
+    hosts: [
+      { host: '127.0.0.1', port },
+      { host: RABBIT_STOMP.host, port: RABBIT_STOMP.port },
+    ],
+  });
+  const topic = `/topic/${unique('second')}`;
+  const client = await raw(t, url);
+  await client.request('SUBSCRIBE', { id: 's', destination: topic });
+  await client.request('SEND', { destination: topic }, 'through the second address');
+  assert.equal((await client.next('MESSAGE')).body.toString(), 'through the second address');
 });

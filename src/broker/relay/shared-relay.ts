@@ -62,6 +62,8 @@ export class SharedRelay implements RelayEngine {
   readonly #frames: SharedFrames;
   readonly #system = new Map<string, SystemSubscription>();
   readonly #counters = { reconnects: 0, toBroker: 0, fromBroker: 0 };
+  /** Subscriptions made again after a reconnect, until the broker confirms them. */
+  readonly #resubscribing = new Set<string>();
   readonly #outage = { since: undefined as number | undefined, count: 0 };
   #everUp = false;
   #available = false;
@@ -151,6 +153,7 @@ export class SharedRelay implements RelayEngine {
     this.pool.stop();
     this.subscriptions.clear();
     this.closing.clear();
+    this.#resubscribing.clear();
     this.buffer.clear();
     this.sessions.clear();
     this.#setAvailable(false, 'relay stopped');
@@ -306,25 +309,43 @@ export class SharedRelay implements RelayEngine {
     for (const subscription of this.subscriptions.values()) {
       if (subscription.connection !== index) continue;
       subscription.confirmed = false;
+      this.#resubscribing.add(subscription.id);
       this.subscribeOnBroker(subscription);
     }
-    if (index === 0) for (const subscription of this.#system.values()) this.#subscribeSystem(subscription);
-    const waiting = this.buffer.take(index);
-    for (let i = 0; i < waiting.length; i++) {
-      if (!this.sendNow(index, waiting[i]!.item)) {
-        // Lost again while flushing: the rest waits for the next connection.
-        for (const entry of waiting.slice(i))
-          this.buffer.push(index, entry.sessionId, entry.item, entry.bytes);
-        return;
+    if (index === 0) {
+      for (const subscription of this.#system.values()) {
+        this.#resubscribing.add(subscription.id);
+        this.#subscribeSystem(subscription);
       }
     }
-    if (this.pool.allUp) {
-      if (this.#outage.since !== undefined)
-        this.context.logger.info('Message broker back', { outage: this.#outageText() });
-      this.#outage.since = undefined;
-      this.#everUp = true;
-      this.#setAvailable(true);
+    this.#recover();
+  }
+
+  /**
+   * Back once every connection is up and the broker confirmed every subscription: only then
+   * do the buffered SENDs go out (so subscribers here receive them) and listeners hear it.
+   */
+  #recover(): void {
+    if (this.#available || !this.pool.allUp) return;
+    for (const id of this.#resubscribing)
+      if (this.subscriptions.get(id) === undefined && !this.#system.has(id)) this.#resubscribing.delete(id);
+    if (this.#resubscribing.size > 0) return;
+    for (const connection of this.pool.connections) {
+      const waiting = this.buffer.take(connection.index);
+      for (let i = 0; i < waiting.length; i++) {
+        if (!this.sendNow(connection.index, waiting[i]!.item)) {
+          // Lost again while flushing: the rest waits for the next connection.
+          for (const entry of waiting.slice(i))
+            this.buffer.push(connection.index, entry.sessionId, entry.item, entry.bytes);
+          return;
+        }
+      }
     }
+    if (this.#outage.since !== undefined)
+      this.context.logger.info('Message broker back', { outage: this.#outageText() });
+    this.#outage.since = undefined;
+    this.#everUp = true;
+    this.#setAvailable(true);
   }
 
   #down(connection: PooledConnection, reason: string, pending: PendingFrame[]): void {
@@ -458,6 +479,7 @@ export class SharedRelay implements RelayEngine {
           .recycle('to requeue unacknowledged messages of a cancelled subscription');
       }
     } else if (pending.subscription !== undefined) {
+      if (this.#resubscribing.delete(pending.subscription)) this.#recover();
       const subscription = this.subscriptions.get(pending.subscription);
       if (subscription === undefined || subscription.confirmed) return;
       subscription.confirmed = true;
@@ -504,6 +526,7 @@ export class SharedRelay implements RelayEngine {
     } else if (culprit?.sessionId !== undefined) {
       this.failSession(culprit.sessionId, message, error.body, headers);
     }
+    this.#recover();
     this.context.logger.warn('The broker sent an ERROR', {
       connection: connection.index,
       message,
