@@ -39,6 +39,7 @@ export class PerSessionRelay implements RelayEngine {
   readonly #backoff: Backoff;
   readonly #userQueueHeaders: Readonly<Record<string, string>>;
   readonly #stats = { reconnects: 0, toBroker: 0, fromBroker: 0 };
+  #ackMapOverflow = 0;
   #system: StompTcpConnection | undefined;
   #available = false;
   #lastError = 'not started';
@@ -72,7 +73,7 @@ export class PerSessionRelay implements RelayEngine {
       localSubscriptions: 0,
       outage: { active: false, since: undefined, count: 0 },
       outageBuffer: { messages: 0, bytes: 0, oldestAgeMs: 0 },
-      dropped: {},
+      dropped: this.#ackMapOverflow > 0 ? { ackMapOverflow: this.#ackMapOverflow } : {},
     };
   }
 
@@ -212,7 +213,8 @@ export class PerSessionRelay implements RelayEngine {
         onEnd: (ended) => {
           if (this.#sessions.get(ended.sessionId) === ended) this.#sessions.delete(ended.sessionId);
         },
-        count: (direction) => this.#stats[direction]++,
+        count: (what) => (what === 'ackMapOverflow' ? this.#ackMapOverflow++ : this.#stats[what]++),
+        ackTranslation: { maxPending: this.#o.maxUnackedPerSession },
       },
     );
     this.#sessions.set(sessionId, session);

@@ -84,8 +84,9 @@ export interface BrokerRelayOptions {
   /** Shared mode: what SENDs may wait while the broker is away. See {@link OutageBufferOptions}. */
   outageBuffer?: OutageBufferOptions;
   /**
-   * Shared mode: unacknowledged deliveries remembered per session (client ack modes); past it
-   * the oldest is forgotten (counted as dropped, reason `ackMapOverflow`). Default 10000.
+   * Unacknowledged deliveries remembered per session (client ack modes; in per-session mode only
+   * for STOMP 1.0/1.1 clients, whose `message-id` acks are translated to the broker's ack ids);
+   * past it the oldest is forgotten (counted as dropped, reason `ackMapOverflow`). Default 10000.
    */
   maxUnackedPerSession?: number;
 }
