@@ -60,9 +60,14 @@ export class AckMap {
     return entry;
   }
 
-  /** Forgets a subscription's entries (it ended). */
-  dropSubscription(clientSubscription: string): void {
-    for (const [key, entry] of this.#entries)
-      if (entry.clientSubscription === clientSubscription) this.#entries.delete(key);
+  /** Takes a subscription's entries (it ended), oldest first. */
+  takeSubscription(clientSubscription: string): AckEntry[] {
+    const taken: AckEntry[] = [];
+    for (const [key, entry] of this.#entries) {
+      if (entry.clientSubscription !== clientSubscription) continue;
+      this.#entries.delete(key);
+      taken.push(entry);
+    }
+    return taken;
   }
 }

@@ -9,6 +9,9 @@ import type { StompTcpConnectionOptions } from './tcp-connection.js';
 import { StompTcpConnection } from './tcp-connection.js';
 import type { BackoffOptions } from './backoff.js';
 
+/** Shortest time between two recycles of one connection, ms. */
+const RECYCLE_INTERVAL = 5000;
+
 /** What a {@link PooledConnection} reports to its owner. */
 export interface PooledConnectionEvents {
   /** CONNECTED (the first time and after every reconnect). */
@@ -26,6 +29,11 @@ export interface PooledConnectionEvents {
 export type FrameOrigin = Partial<Pick<PendingFrame, 'sessionId' | 'clientReceipt' | 'subscription'>> & {
   /** Keep the frame to send it again when the connection is lost before the broker confirms it. */
   resend?: boolean;
+  /**
+   * Send without a relay receipt: frames inside a transaction, which a broker confirms at
+   * COMMIT or never (ABORT), so a receipt would stay pending for good.
+   */
+  untracked?: boolean;
 };
 
 /**
@@ -49,10 +57,16 @@ export class PooledConnection {
   #running = false;
   #timer: NodeJS.Timeout | undefined;
   #receiptCounter = 0;
+  #recycleTimer: NodeJS.Timeout | undefined;
+  #lastRecycle = 0;
+  /** The next reconnect is immediate (a recycle, not a failure). */
+  #immediate = false;
   /** Connections made so far (the current one's generation). */
   epoch = 0;
   /** Why the last connection ended or attempt failed. */
   lastError = 'not connected yet';
+  /** The broker's `server` header (e.g. 'RabbitMQ/3.10.8'). */
+  server = '';
   /** The broker's STOMP version on the current connection. */
   version: '1.1' | '1.2' = '1.2';
 
@@ -96,12 +110,35 @@ export class PooledConnection {
   stop(): void {
     this.#running = false;
     clearTimeout(this.#timer);
-    this.#timer = undefined;
+    clearTimeout(this.#recycleTimer);
+    this.#timer = this.#recycleTimer = undefined;
     const connection = this.#connection;
     this.#connection = undefined;
     this.#up = false;
     this.#pending.drain();
     connection?.close();
+  }
+
+  /**
+   * Closes the connection to have it made again at once (RabbitMQ puts a closed connection's
+   * unacknowledged messages back in their queues). At most once per `RECYCLE_INTERVAL`: later
+   * asks wait for the end of it, so a client cannot make the relay reconnect in a loop.
+   */
+  recycle(reason: string): void {
+    if (this.#recycleTimer !== undefined || !this.#up) return;
+    const wait = this.#lastRecycle + RECYCLE_INTERVAL - Date.now();
+    if (wait > 0) {
+      this.#recycleTimer = setTimeout(() => {
+        this.#recycleTimer = undefined;
+        this.recycle(reason);
+      }, wait);
+      this.#recycleTimer.unref();
+      return;
+    }
+    this.#lastRecycle = Date.now();
+    this.#immediate = true;
+    this.#logger.info('Reconnecting a broker connection', { connection: this.index, reason });
+    this.#connection?.close();
   }
 
   /** Sends a frame with a relay receipt; false when the connection is not up. */
@@ -113,9 +150,10 @@ export class PooledConnection {
   ): boolean {
     const connection = this.#connection;
     if (!this.#up || connection === undefined) return false;
+    const frame = { command, headers, body };
+    if (origin.untracked === true) return connection.send(frame);
     const receipt = `r${++this.#receiptCounter}`;
     headers.receipt = receipt;
-    const frame = { command, headers, body };
     if (!connection.send(frame)) return false;
     this.#pending.add({
       receipt,
@@ -149,6 +187,7 @@ export class PooledConnection {
           this.#up = true;
           this.epoch++;
           this.version = connected.headers.version === '1.1' ? '1.1' : '1.2';
+          this.server = connected.headers.server ?? '';
           this.#backoff.reset();
           this.#logger.info('Connected to the message broker', {
             connection: this.index,
@@ -189,12 +228,14 @@ export class PooledConnection {
     this.#up = false;
     const reason = error?.message ?? 'the broker connection was closed';
     this.lastError = reason;
-    // The next attempt goes to the next address: on a cluster, another node.
-    this.#hostIndex = (this.#hostIndex + 1) % this.#hosts.length;
+    const immediate = this.#immediate;
+    this.#immediate = false;
+    // The next attempt goes to the next address (on a cluster, another node), unless recycled.
+    if (!immediate) this.#hostIndex = (this.#hostIndex + 1) % this.#hosts.length;
     const pending = this.#pending.drain();
     if (wasUp) this.#events.onDown(this, reason, pending);
     if (!this.#running) return;
-    const delay = this.#backoff.next();
+    const delay = immediate ? 0 : this.#backoff.next();
     this.#logger.warn('Message broker connection unavailable; reconnecting', {
       connection: this.index,
       reason,

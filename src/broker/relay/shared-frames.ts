@@ -5,6 +5,7 @@ import { createMessage } from '../../messaging/message.js';
 import type { StompHeaders } from '../../stomp/frame.js';
 import { createHeaders } from '../../stomp/frame.js';
 import type { SharedRelay } from './shared-relay.js';
+import type { AckEntry } from './ack-map.js';
 import { SharedSession } from './shared-session.js';
 import type { BrokerSubscription, LocalSubscriber } from './shared-subscriptions.js';
 
@@ -80,20 +81,56 @@ export class SharedFrames {
   /** A client subscription ends: the broker subscription goes when it was the last (after a linger). */
   release(session: SharedSession, id: string, receipt: string | undefined): void {
     session.subscriptions.delete(id);
-    session.acks.dropSubscription(id);
+    const unacked = session.acks.takeSubscription(id);
     const released = this.#relay.subscriptions.release(session.id, id);
     if (released?.release === 'unsubscribe') {
-      const sent = this.#relay.sendNow(released.subscription.connection, {
+      const subscription = released.subscription;
+      const index = subscription.connection;
+      const requeue = this.#requeues(index, subscription);
+      // Counted until the broker confirms the UNSUBSCRIBE: unacknowledged deliveries it keeps.
+      if (requeue) this.#relay.closing.set(subscription.id, { connection: index, stuck: unacked.length });
+      const sent = this.#relay.sendNow(index, {
         command: 'UNSUBSCRIBE',
-        headers: createHeaders({ id: released.subscription.id }),
+        headers: createHeaders({ id: subscription.id }),
         body: EMPTY,
-        origin: { sessionId: session.id, clientReceipt: receipt },
+        origin: {
+          sessionId: session.id,
+          clientReceipt: receipt,
+          subscription: requeue ? subscription.id : undefined,
+        },
       });
       if (sent || receipt === undefined) return;
     }
     // Nothing for the broker to confirm (shared, lingering, or the connection is away).
     if (receipt !== undefined && this.#relay.sessions.has(session.id))
       this.#relay.receipt(session.id, receipt);
+  }
+
+  /**
+   * RabbitMQ keeps a cancelled consumer's unacknowledged messages until the channel (here: the
+   * shared connection) closes, and refuses a NACK for a subscription that is gone (NACKing
+   * before the UNSUBSCRIBE only races with the redelivery). So for RabbitMQ the relay counts
+   * them and, once the UNSUBSCRIBE is confirmed, has the connection made again, which puts them
+   * back in their queue (see `SharedRelay`). Other brokers (ActiveMQ) redeliver them on
+   * UNSUBSCRIBE by themselves: this is RabbitMQ's edge only.
+   */
+  #requeues(index: number, subscription: BrokerSubscription): boolean {
+    const ack = subscription.headers.ack;
+    const connection = this.#relay.pool.get(index);
+    return (
+      (ack === 'client' || ack === 'client-individual') &&
+      connection.up &&
+      connection.server.startsWith('RabbitMQ')
+    );
+  }
+
+  #brokerAckHeaders(
+    index: number,
+    entry: Pick<AckEntry, 'brokerAck' | 'brokerMessageId' | 'subscription'>,
+  ): StompHeaders {
+    return this.#relay.pool.get(index).version === '1.2' && entry.brokerAck !== undefined
+      ? createHeaders({ id: entry.brokerAck })
+      : createHeaders({ 'message-id': entry.brokerMessageId, subscription: entry.subscription });
   }
 
   /** A MESSAGE on a subscription of one client's own: its ack id is the relay's. */
@@ -185,13 +222,25 @@ export class SharedFrames {
       return;
     }
     const transaction = headers.transaction;
-    if (transaction !== undefined) headers.transaction = this.#brokerTransaction(session, transaction);
+    const receipt = h.nativeHeaders.receipt;
+    if (transaction === undefined) {
+      this.#relay.send(session.connection, session.id, {
+        command: 'SEND',
+        headers,
+        body: message.payload,
+        origin: { sessionId: session.id, clientReceipt: receipt, resend: true },
+      });
+      return;
+    }
+    // Inside a transaction the broker confirms nothing before COMMIT: the receipt says "taken".
+    headers.transaction = this.#brokerTransaction(session, transaction);
     this.#relay.send(session.connection, session.id, {
       command: 'SEND',
       headers,
       body: message.payload,
-      origin: { sessionId: session.id, clientReceipt: h.nativeHeaders.receipt, resend: true },
+      origin: { sessionId: session.id, untracked: true },
     });
+    if (receipt !== undefined) this.#relay.receipt(session.id, receipt);
   }
 
   /**
@@ -268,8 +317,7 @@ export class SharedFrames {
     session.subscriptions.add(id);
     if (receipt === undefined) return;
     if (subscription.confirmed) relay.receipt(session.id, receipt);
-    else
-      subscription.waiting.push(() => relay.sessions.has(session.id) && relay.receipt(session.id, receipt));
+    else subscription.waiting.push({ sessionId: session.id, receipt });
   }
 
   #ack(message: Message, command: 'ACK' | 'NACK'): void {
@@ -291,18 +339,19 @@ export class SharedFrames {
       if (receipt !== undefined) this.#relay.receipt(session.id, receipt);
       return;
     }
-    const headers =
-      connection.version === '1.2' && entry.brokerAck !== undefined
-        ? createHeaders({ id: entry.brokerAck })
-        : createHeaders({ 'message-id': entry.brokerMessageId, subscription: entry.subscription });
-    if (native.transaction !== undefined)
-      headers.transaction = this.#brokerTransaction(session, native.transaction);
-    this.#relay.sendNow(session.connection, {
-      command,
-      headers,
-      body: EMPTY,
-      origin: { sessionId: session.id, clientReceipt: receipt },
-    });
+    const headers = this.#brokerAckHeaders(session.connection, entry);
+    if (native.transaction === undefined) {
+      this.#relay.sendNow(session.connection, {
+        command,
+        headers,
+        body: EMPTY,
+        origin: { sessionId: session.id, clientReceipt: receipt },
+      });
+      return;
+    }
+    headers.transaction = this.#brokerTransaction(session, native.transaction);
+    this.#relay.sendNow(session.connection, { command, headers, body: EMPTY, origin: { untracked: true } });
+    if (receipt !== undefined) this.#relay.receipt(session.id, receipt);
   }
 
   #transaction(message: Message, command: 'BEGIN' | 'COMMIT' | 'ABORT'): void {

@@ -53,10 +53,17 @@ export class SharedRelay implements RelayEngine {
   readonly maxUnacked: number;
   readonly context: RelayContext;
   readonly idPrefix = randomBytes(4).toString('hex');
+  /**
+   * RabbitMQ: own client-ack subscriptions being unsubscribed, with the unacknowledged
+   * deliveries they hold (see `SharedFrames`); a non-zero count recycles their connection.
+   */
+  readonly closing = new Map<string, { connection: number; stuck: number }>();
   readonly dropped: Record<string, number> = Object.create(null) as Record<string, number>;
   readonly #frames: SharedFrames;
   readonly #system = new Map<string, SystemSubscription>();
   readonly #counters = { reconnects: 0, toBroker: 0, fromBroker: 0 };
+  /** Subscriptions made again after a reconnect, until the broker confirms them. */
+  readonly #resubscribing = new Set<string>();
   readonly #outage = { since: undefined as number | undefined, count: 0 };
   #everUp = false;
   #available = false;
@@ -145,6 +152,8 @@ export class SharedRelay implements RelayEngine {
   stop(): void {
     this.pool.stop();
     this.subscriptions.clear();
+    this.closing.clear();
+    this.#resubscribing.clear();
     this.buffer.clear();
     this.sessions.clear();
     this.#setAvailable(false, 'relay stopped');
@@ -300,25 +309,43 @@ export class SharedRelay implements RelayEngine {
     for (const subscription of this.subscriptions.values()) {
       if (subscription.connection !== index) continue;
       subscription.confirmed = false;
+      this.#resubscribing.add(subscription.id);
       this.subscribeOnBroker(subscription);
     }
-    if (index === 0) for (const subscription of this.#system.values()) this.#subscribeSystem(subscription);
-    const waiting = this.buffer.take(index);
-    for (let i = 0; i < waiting.length; i++) {
-      if (!this.sendNow(index, waiting[i]!.item)) {
-        // Lost again while flushing: the rest waits for the next connection.
-        for (const entry of waiting.slice(i))
-          this.buffer.push(index, entry.sessionId, entry.item, entry.bytes);
-        return;
+    if (index === 0) {
+      for (const subscription of this.#system.values()) {
+        this.#resubscribing.add(subscription.id);
+        this.#subscribeSystem(subscription);
       }
     }
-    if (this.pool.allUp) {
-      if (this.#outage.since !== undefined)
-        this.context.logger.info('Message broker back', { outage: this.#outageText() });
-      this.#outage.since = undefined;
-      this.#everUp = true;
-      this.#setAvailable(true);
+    this.#recover();
+  }
+
+  /**
+   * Back once every connection is up and the broker confirmed every subscription: only then
+   * do the buffered SENDs go out (so subscribers here receive them) and listeners hear it.
+   */
+  #recover(): void {
+    if (this.#available || !this.pool.allUp) return;
+    for (const id of this.#resubscribing)
+      if (this.subscriptions.get(id) === undefined && !this.#system.has(id)) this.#resubscribing.delete(id);
+    if (this.#resubscribing.size > 0) return;
+    for (const connection of this.pool.connections) {
+      const waiting = this.buffer.take(connection.index);
+      for (let i = 0; i < waiting.length; i++) {
+        if (!this.sendNow(connection.index, waiting[i]!.item)) {
+          // Lost again while flushing: the rest waits for the next connection.
+          for (const entry of waiting.slice(i))
+            this.buffer.push(connection.index, entry.sessionId, entry.item, entry.bytes);
+          return;
+        }
+      }
     }
+    if (this.#outage.since !== undefined)
+      this.context.logger.info('Message broker back', { outage: this.#outageText() });
+    this.#outage.since = undefined;
+    this.#everUp = true;
+    this.#setAvailable(true);
   }
 
   #down(connection: PooledConnection, reason: string, pending: PendingFrame[]): void {
@@ -330,6 +357,7 @@ export class SharedRelay implements RelayEngine {
     this.#setAvailable(false, reason);
     for (const subscription of this.subscriptions.values())
       if (subscription.connection === index) subscription.confirmed = false;
+    for (const [id, closing] of this.closing) if (closing.connection === index) this.closing.delete(id);
     for (const session of this.sessions.values()) {
       if (session.connection !== index) continue;
       for (const id of session.transactions.keys()) session.transactions.set(id, true);
@@ -389,7 +417,11 @@ export class SharedRelay implements RelayEngine {
       return;
     }
     const subscription = this.subscriptions.get(id);
-    if (subscription === undefined || subscription.connection !== connection.index) return;
+    if (subscription === undefined || subscription.connection !== connection.index) {
+      const closing = this.closing.get(id);
+      if (closing?.connection === connection.index) closing.stuck++;
+      return;
+    }
     if (subscription.shared) this.#fanOut(subscription, frame);
     else this.#frames.deliverOwn(subscription, frame, connection.epoch);
   }
@@ -437,11 +469,22 @@ export class SharedRelay implements RelayEngine {
   }
 
   #receipt(pending: PendingFrame): void {
-    if (pending.subscription !== undefined) {
+    if (pending.command === 'UNSUBSCRIBE' && pending.subscription !== undefined) {
+      const closing = this.closing.get(pending.subscription);
+      this.closing.delete(pending.subscription);
+      if (closing !== undefined && closing.stuck > 0) {
+        this.count('requeueByReconnect');
+        this.pool
+          .get(closing.connection)
+          .recycle('to requeue unacknowledged messages of a cancelled subscription');
+      }
+    } else if (pending.subscription !== undefined) {
+      if (this.#resubscribing.delete(pending.subscription)) this.#recover();
       const subscription = this.subscriptions.get(pending.subscription);
       if (subscription === undefined || subscription.confirmed) return;
       subscription.confirmed = true;
-      for (const done of subscription.waiting.splice(0)) done(true);
+      for (const { sessionId, receipt } of subscription.waiting.splice(0))
+        if (this.sessions.has(sessionId)) this.receipt(sessionId, receipt);
       return;
     }
     if (
@@ -460,15 +503,19 @@ export class SharedRelay implements RelayEngine {
   #error(connection: PooledConnection, error: StompFrame, culprit: PendingFrame | undefined): void {
     const message = (error.headers.message ?? 'Broker error').slice(0, 200);
     const headers = createHeaders({
-      code: ErrorCodes.ERR_BROKER_UNAVAILABLE,
+      code: ErrorCodes.ERR_BROKER_REFUSED,
       'receipt-id': culprit?.clientReceipt,
     });
     if (culprit?.subscription !== undefined) {
       const subscription = this.subscriptions.get(culprit.subscription);
       if (subscription !== undefined) {
+        // Every subscriber of a refused subscription is told, with its SUBSCRIBE's receipt id.
+        const waiting = subscription.waiting.splice(0);
         for (const local of this.subscriptions.remove(subscription)) {
           this.sessions.get(local.sessionId)?.subscriptions.delete(local.id);
-          this.failSession(local.sessionId, message, error.body, headers);
+          const receipt = waiting.find((w) => w.sessionId === local.sessionId)?.receipt;
+          const own = createHeaders({ code: ErrorCodes.ERR_BROKER_REFUSED, 'receipt-id': receipt });
+          this.failSession(local.sessionId, message, error.body, own);
         }
       } else if (this.#system.has(culprit.subscription)) {
         this.context.logger.error('The broker refused a system subscription', {
@@ -479,6 +526,7 @@ export class SharedRelay implements RelayEngine {
     } else if (culprit?.sessionId !== undefined) {
       this.failSession(culprit.sessionId, message, error.body, headers);
     }
+    this.#recover();
     this.context.logger.warn('The broker sent an ERROR', {
       connection: connection.index,
       message,

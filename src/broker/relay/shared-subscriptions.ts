@@ -24,8 +24,8 @@ export interface BrokerSubscription {
   readonly locals: Map<string, LocalSubscriber>;
   /** The broker confirmed it (a RECEIPT) on the connection it lives on now. */
   confirmed: boolean;
-  /** Called once it is confirmed (client receipts waiting for it). */
-  waiting: ((ok: boolean) => void)[];
+  /** Client receipts for SUBSCRIBEs it serves, answered once the broker confirms it. */
+  waiting: { sessionId: string; receipt: string }[];
   linger: NodeJS.Timeout | undefined;
 }
 
