@@ -148,8 +148,6 @@ export function bodies(inbox: Inbox): string[] {
 /** Behaviours the matrix found missing in a mode, by name: their tests run as TODO until fixed. */
 const KNOWN_GAPS: Partial<Record<RelayMode, Record<string, string>>> = {
   shared: {
-    ackHeader: "shared mode shows STOMP 1.2's `ack` header to 1.0/1.1 clients",
-    nack10: 'shared mode relays NACK from a STOMP 1.0 client instead of refusing it',
     requeue:
       "shared mode leaves a closed session's unacknowledged messages unacknowledged on RabbitMQ " +
       '(UNSUBSCRIBE does not requeue them while the shared connection lives)',

@@ -30,7 +30,7 @@ interface AckedSubscription {
  * Acknowledgements across a version change between hops (STOMP versions are per hop): the relay
  * speaks 1.2 to the broker, which wants ACK/NACK `id` set to the MESSAGE's `ack` header, while a
  * STOMP 1.1 client acknowledges with `message-id` + `subscription` and a 1.0 client with
- * `message-id` alone (and has no NACK). For such a session, every delivery on a `client` or
+ * `message-id` alone. For such a session, every delivery on a `client` or
  * `client-individual` subscription is remembered (message-id → broker ack id, bounded); the
  * client's ACK/NACK is rewritten to the broker's form, and what it settles is forgotten (all
  * earlier deliveries of the subscription too, in `client` mode, as the broker does; at COMMIT
@@ -99,16 +99,10 @@ export class AckTranslator {
   /**
    * The client's ACK or NACK, as the broker (STOMP 1.2) wants it: `id` set to the delivery's
    * ack id, `message-id` and `subscription` removed, every other header (transaction, receipt) kept.
-   * Throws a {@link StompProtocolError} for a NACK from a STOMP 1.0 client and for an ACK of a
-   * delivery it does not know.
+   * Throws a {@link StompProtocolError} for an ACK of a delivery it does not know (a NACK from a
+   * STOMP 1.0 client never gets here: the protocol handler refuses it).
    */
   toBroker(command: 'ACK' | 'NACK', headers: StompHeaders): StompHeaders {
-    if (command === 'NACK' && this.version === '1.0') {
-      throw new StompProtocolError(
-        ErrorCodes.ERR_STOMP_UNKNOWN_COMMAND,
-        'NACK is not part of STOMP 1.0; connect with STOMP 1.1 or 1.2 to use it',
-      );
-    }
     const messageId = headers['message-id'];
     // A client that already sends 1.2's `id` is passed through.
     if (messageId === undefined && headers.id !== undefined) return headers;
