@@ -146,14 +146,7 @@ export function bodies(inbox: Inbox): string[] {
 }
 
 /** Behaviours the matrix found missing in a mode, by name: their tests run as TODO until fixed. */
-const KNOWN_GAPS: Partial<Record<RelayMode, Record<string, string>>> = {
-  shared: {
-    requeue:
-      "shared mode leaves a closed session's unacknowledged messages unacknowledged on RabbitMQ " +
-      '(UNSUBSCRIBE does not requeue them while the shared connection lives)',
-    txAck: 'shared mode forgets an ACK made in a transaction at once, so after ABORT it cannot be made again',
-  },
-};
+const KNOWN_GAPS: Partial<Record<RelayMode, Record<string, string>>> = {};
 
 /**
  * The `todo` option of a matrix test: the reason, when one of `gaps` is known missing in `mode`

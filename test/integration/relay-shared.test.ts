@@ -10,6 +10,7 @@ import type {
 } from '../../src/index.js';
 import { ErrorCodes } from '../../src/index.js';
 import { rabbitQueuesForTopic, rabbitQueuesNamed, tcpConnectionsTo } from '../helpers/broker-probe.js';
+import type { StompFrame } from '../../src/stomp/frame.js';
 import { RawStompClient } from '../helpers/raw-stomp.js';
 import { RABBIT_STOMP, requireRabbitStomp, startRelayServer, unique } from '../helpers/rabbitmq.js';
 import { eventually, relayStats, within } from '../helpers/server.js';
@@ -337,4 +338,40 @@ test('several broker addresses: the first refuses connections, the second is use
   await client.request('SUBSCRIBE', { id: 's', destination: topic });
   await client.request('SEND', { destination: topic }, 'through the second address');
   assert.equal((await client.next('MESSAGE')).body.toString(), 'through the second address');
+});
+
+test('client-ack subscriptions that end with messages unacknowledged: RabbitMQ has them back at once, without the shared connection being made again', async (t) => {
+  const { url, server } = await start(t, { poolSize: 1 });
+  const args = { 'x-expires': '30000' };
+  const queues = [`/queue/${unique('requeue-client')}`, `/queue/${unique('requeue-individual')}`];
+  const publisher = await raw(t, url);
+  for (const queue of queues)
+    for (const body of ['one', 'two']) await publisher.request('SEND', { destination: queue, ...args }, body);
+  const consumer = await raw(t, url);
+  for (const [i, ack] of ['client', 'client-individual'].entries())
+    await consumer.request('SUBSCRIBE', { id: `c${i}`, destination: queues[i]!, ack, ...args });
+  for (let i = 0; i < 4; i++) await consumer.next('MESSAGE');
+  const started = Date.now();
+  // Both on the same shared connection, one right after the other: no reconnect rate limit applies.
+  await consumer.request('UNSUBSCRIBE', { id: 'c0' });
+  await consumer.request('UNSUBSCRIBE', { id: 'c1' });
+  const next = await raw(t, url);
+  for (const [i, queue] of queues.entries())
+    await next.request('SUBSCRIBE', { id: `n${i}`, destination: queue, ...args });
+  const back: StompFrame[] = [];
+  for (let i = 0; i < 4; i++) back.push(await next.next('MESSAGE', () => true, 3000));
+  const elapsed = Date.now() - started;
+  for (const [i] of queues.entries()) {
+    const mine = back.filter((m) => m.headers.subscription === `n${i}`);
+    assert.deepEqual(
+      mine.map((m) => m.body.toString()),
+      ['one', 'two'],
+      `${queues[i]} has both back`,
+    );
+    assert.ok(mine.every((m) => m.headers.redelivered === 'true'));
+  }
+  t.diagnostic(`requeued in ${elapsed} ms`);
+  assert.ok(elapsed < 2500, `back in ${elapsed} ms, not after the 5 s between two reconnects`);
+  assert.equal(relayStats(server).reconnects, 0, 'the shared connection was not made again');
+  assert.equal(relayStats(server).dropped.requeueByReconnect, undefined);
 });

@@ -12,13 +12,16 @@ export interface AckEntry {
   readonly cumulative: boolean;
   /** The connection generation it arrived on: after a reconnect the broker forgot it. */
   readonly epoch: number;
+  /** The client transaction whose ACK or NACK settles it, until that transaction ends. */
+  transaction?: string;
 }
 
 /**
  * One session's unacknowledged deliveries, by the id the relay gave them. That id is both the
  * MESSAGE's `ack` and its `message-id`, so a STOMP 1.2 client's ACK (`id`) and a 1.0/1.1
- * client's (`message-id` + `subscription`) find the same entry. Bounded: past `max` the oldest
- * is forgotten and `onOverflow` counts it.
+ * client's (`message-id` + `subscription`) find the same entry. An ACK or NACK inside a
+ * transaction only claims its entries: COMMIT forgets them, ABORT gives them back (the client
+ * may settle them again). Bounded: past `max` the oldest is forgotten and `onOverflow` counts it.
  */
 export class AckMap {
   readonly #max: number;
@@ -44,20 +47,40 @@ export class AckMap {
   }
 
   /**
-   * Takes the entry the client acknowledges. In `client` mode an ACK covers every earlier
-   * delivery of the same subscription too, so those are forgotten with it.
+   * What an ACK or NACK of `id` settles, oldest first: the entry, and in `client` mode every
+   * earlier one of the same subscription too. Outside a transaction they are forgotten; inside
+   * one (`transaction`) they are claimed by it. Undefined when `id` is unknown or already
+   * claimed by an open transaction.
    */
-  take(id: string): AckEntry | undefined {
+  settle(id: string, transaction?: string): AckEntry[] | undefined {
     const entry = this.#entries.get(id);
-    if (entry === undefined) return undefined;
+    if (entry === undefined || entry.transaction !== undefined) return undefined;
+    const settled: [string, AckEntry][] = [];
     if (entry.cumulative) {
       for (const [key, other] of this.#entries) {
         if (key === id) break;
-        if (other.clientSubscription === entry.clientSubscription) this.#entries.delete(key);
+        if (other.clientSubscription === entry.clientSubscription && other.transaction === undefined)
+          settled.push([key, other]);
       }
     }
-    this.#entries.delete(id);
-    return entry;
+    settled.push([id, entry]);
+    for (const [key, settledEntry] of settled) {
+      if (transaction === undefined) this.#entries.delete(key);
+      else settledEntry.transaction = transaction;
+    }
+    return settled.map(([, settledEntry]) => settledEntry);
+  }
+
+  /** A transaction committed: what it claimed is settled. */
+  commit(transaction: string): void {
+    for (const [key, entry] of this.#entries)
+      if (entry.transaction === transaction) this.#entries.delete(key);
+  }
+
+  /** A transaction aborted: what it claimed can be settled again. */
+  abort(transaction: string): void {
+    for (const entry of this.#entries.values())
+      if (entry.transaction === transaction) entry.transaction = undefined;
   }
 
   /** Takes a subscription's entries (it ended), oldest first. */

@@ -41,7 +41,8 @@ export class PerSessionRelay implements RelayEngine {
   readonly #stats = { reconnects: 0, toBroker: 0, fromBroker: 0 };
   #ackMapOverflow = 0;
   #system: StompTcpConnection | undefined;
-  #available = false;
+  /** Undefined until first reported: the first failed attempt is reported with its reason. */
+  #available: boolean | undefined;
   #lastError = 'not started';
   #running = false;
   #everConnected = false;
@@ -59,13 +60,13 @@ export class PerSessionRelay implements RelayEngine {
   }
 
   get available(): boolean {
-    return this.#available;
+    return this.#available === true;
   }
 
   get stats(): BrokerRelayStats {
     return {
       mode: 'per-session',
-      connected: this.#available,
+      connected: this.#available === true,
       sessions: this.#sessions.size,
       connections: this.#sessions.size + (this.#system === undefined ? 0 : 1),
       ...this.#stats,
@@ -292,7 +293,7 @@ export class PerSessionRelay implements RelayEngine {
     // The next attempt goes to the next address: on a cluster, another node.
     this.#hostIndex = (this.#hostIndex + 1) % this.#hosts.length;
     if (!this.#running) return;
-    const wasAvailable = this.#available;
+    const wasAvailable = this.#available === true;
     this.#setAvailable(false, reason);
     if (wasAvailable) {
       for (const session of [...this.#sessions.values()])

@@ -18,6 +18,8 @@ export interface PooledConnectionEvents {
   onUp(connection: PooledConnection): void;
   /** The connection is gone; `pending` are the frames the broker never confirmed, oldest first. */
   onDown(connection: PooledConnection, reason: string, pending: PendingFrame[]): void;
+  /** An attempt to connect failed (the broker refused, or did not answer), with the reason. */
+  onAttemptFailed?(connection: PooledConnection, reason: string): void;
   onMessage(connection: PooledConnection, frame: StompFrame): void;
   /** The broker confirmed a frame the relay sent. */
   onReceipt(connection: PooledConnection, frame: PendingFrame): void;
@@ -234,6 +236,7 @@ export class PooledConnection {
     if (!immediate) this.#hostIndex = (this.#hostIndex + 1) % this.#hosts.length;
     const pending = this.#pending.drain();
     if (wasUp) this.#events.onDown(this, reason, pending);
+    else this.#events.onAttemptFailed?.(this, reason);
     if (!this.#running) return;
     const delay = immediate ? 0 : this.#backoff.next();
     this.#logger.warn('Message broker connection unavailable; reconnecting', {

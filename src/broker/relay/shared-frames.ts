@@ -2,24 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCodes, StompProtocolError, SwitchboardError } from '../../errors.js';
 import type { Message } from '../../messaging/message.js';
 import { createMessage } from '../../messaging/message.js';
-import type { StompHeaders } from '../../stomp/frame.js';
 import { createHeaders } from '../../stomp/frame.js';
 import type { SharedRelay } from './shared-relay.js';
-import type { AckEntry } from './ack-map.js';
 import { SharedSession } from './shared-session.js';
 import type { BrokerSubscription, LocalSubscriber } from './shared-subscriptions.js';
-
-const EMPTY = Buffer.alloc(0);
-
-/** Broker headers a client must not see as they are (the relay sets its own). */
-const RELAY_HEADERS = ['subscription', 'ack', 'receipt', 'content-length'];
-
-/** A broker MESSAGE's headers as a client sees them (before its own `subscription`). */
-export function clientHeaders(headers: StompHeaders): StompHeaders {
-  const copy = createHeaders(headers);
-  for (const name of RELAY_HEADERS) delete copy[name];
-  return copy;
-}
+import { relayTransaction } from './shared-transactions.js';
 
 /** Headers a publisher sets that never travel to a user destination's subscriber. */
 const NOT_DELIVERED = ['receipt', 'transaction', 'content-length', 'subscription', 'message-id', 'ack', 'id'];
@@ -68,11 +55,11 @@ export class SharedFrames {
       }
       case 'ACK':
       case 'NACK':
-        return this.#ack(message, h.type);
+        return this.#relay.acks.settle(this.#session(message), message, h.type);
       case 'BEGIN':
       case 'COMMIT':
       case 'ABORT':
-        return this.#transaction(message, h.type);
+        return relayTransaction(this.#relay, this.#session(message), message, h.type);
       default:
         return;
     }
@@ -84,94 +71,11 @@ export class SharedFrames {
     const unacked = session.acks.takeSubscription(id);
     const released = this.#relay.subscriptions.release(session.id, id);
     if (released?.release === 'unsubscribe') {
-      const subscription = released.subscription;
-      const index = subscription.connection;
-      const requeue = this.#requeues(index, subscription);
-      // Counted until the broker confirms the UNSUBSCRIBE: unacknowledged deliveries it keeps.
-      if (requeue) this.#relay.closing.set(subscription.id, { connection: index, stuck: unacked.length });
-      const sent = this.#relay.sendNow(index, {
-        command: 'UNSUBSCRIBE',
-        headers: createHeaders({ id: subscription.id }),
-        body: EMPTY,
-        origin: {
-          sessionId: session.id,
-          clientReceipt: receipt,
-          subscription: requeue ? subscription.id : undefined,
-        },
-      });
+      const sent = this.#relay.acks.unsubscribe(session, released.subscription, unacked, receipt);
       if (sent || receipt === undefined) return;
     }
     // Nothing for the broker to confirm (shared, lingering, or the connection is away).
-    if (receipt !== undefined && this.#relay.sessions.has(session.id))
-      this.#relay.receipt(session.id, receipt);
-  }
-
-  /**
-   * RabbitMQ keeps a cancelled consumer's unacknowledged messages until the channel (here: the
-   * shared connection) closes, and refuses a NACK for a subscription that is gone (NACKing
-   * before the UNSUBSCRIBE only races with the redelivery). So for RabbitMQ the relay counts
-   * them and, once the UNSUBSCRIBE is confirmed, has the connection made again, which puts them
-   * back in their queue (see `SharedRelay`). Other brokers (ActiveMQ) redeliver them on
-   * UNSUBSCRIBE by themselves: this is RabbitMQ's edge only.
-   */
-  #requeues(index: number, subscription: BrokerSubscription): boolean {
-    const ack = subscription.headers.ack;
-    const connection = this.#relay.pool.get(index);
-    return (
-      (ack === 'client' || ack === 'client-individual') &&
-      connection.up &&
-      connection.server.startsWith('RabbitMQ')
-    );
-  }
-
-  #brokerAckHeaders(
-    index: number,
-    entry: Pick<AckEntry, 'brokerAck' | 'brokerMessageId' | 'subscription'>,
-  ): StompHeaders {
-    return this.#relay.pool.get(index).version === '1.2' && entry.brokerAck !== undefined
-      ? createHeaders({ id: entry.brokerAck })
-      : createHeaders({ 'message-id': entry.brokerMessageId, subscription: entry.subscription });
-  }
-
-  /** A MESSAGE on a subscription of one client's own: its ack id is the relay's. */
-  deliverOwn(
-    subscription: BrokerSubscription,
-    frame: { headers: StompHeaders; body: Buffer },
-    epoch: number,
-  ): void {
-    const local: LocalSubscriber | undefined = subscription.locals.values().next().value;
-    if (local === undefined) return;
-    const session = this.#relay.sessions.get(local.sessionId);
-    if (session === undefined) return;
-    const headers = clientHeaders(frame.headers);
-    headers.subscription = local.id;
-    if (local.ack !== 'auto') {
-      const id = this.#relay.nextId();
-      session.acks.add(id, {
-        brokerAck: frame.headers.ack,
-        brokerMessageId: frame.headers['message-id'],
-        subscription: subscription.id,
-        clientSubscription: local.id,
-        cumulative: local.ack === 'client',
-        epoch,
-      });
-      // One id for both: a 1.2 client ACKs by `ack`, a 1.0/1.1 client by `message-id`.
-      headers.ack = id;
-      headers['message-id'] = id;
-    }
-    this.#relay.deliver(
-      createMessage(
-        {
-          type: 'MESSAGE',
-          sessionId: local.sessionId,
-          subscriptionId: local.id,
-          destination: headers.destination,
-          nativeHeaders: headers,
-          publishedAt: performance.now(),
-        },
-        frame.body,
-      ),
-    );
+    if (receipt !== undefined) this.#relay.receipt(session.id, receipt);
   }
 
   #connect(message: Message): void {
@@ -233,7 +137,7 @@ export class SharedFrames {
       return;
     }
     // Inside a transaction the broker confirms nothing before COMMIT: the receipt says "taken".
-    headers.transaction = this.#brokerTransaction(session, transaction);
+    headers.transaction = session.openTransaction(transaction);
     this.#relay.send(session.connection, session.id, {
       command: 'SEND',
       headers,
@@ -311,6 +215,8 @@ export class SharedFrames {
     } else {
       const headers = createHeaders(h.nativeHeaders);
       for (const name of ['id', 'destination', 'receipt']) delete headers[name];
+      // `client` is kept by the relay (see SharedAcks): the broker acknowledges one by one.
+      if (ack !== 'auto') headers.ack = 'client-individual';
       subscription = relay.subscriptions.own(destination, headers, session.connection, local);
       relay.subscribeOnBroker(subscription);
     }
@@ -318,94 +224,5 @@ export class SharedFrames {
     if (receipt === undefined) return;
     if (subscription.confirmed) relay.receipt(session.id, receipt);
     else subscription.waiting.push({ sessionId: session.id, receipt });
-  }
-
-  #ack(message: Message, command: 'ACK' | 'NACK'): void {
-    const session = this.#session(message);
-    const native = message.headers.nativeHeaders;
-    const id = native.id ?? native['message-id'] ?? '';
-    const entry = session.acks.take(id);
-    if (entry === undefined) {
-      throw new StompProtocolError(
-        ErrorCodes.ERR_STOMP_UNKNOWN_ACK,
-        `${command} of unknown message '${id.slice(0, 100)}'`,
-      );
-    }
-    const connection = this.#relay.pool.get(session.connection);
-    const receipt = native.receipt;
-    if (entry.epoch !== connection.epoch || !connection.up) {
-      // Delivered on a connection that is gone: the broker already put the message back.
-      this.#relay.count('staleAck');
-      if (receipt !== undefined) this.#relay.receipt(session.id, receipt);
-      return;
-    }
-    const headers = this.#brokerAckHeaders(session.connection, entry);
-    if (native.transaction === undefined) {
-      this.#relay.sendNow(session.connection, {
-        command,
-        headers,
-        body: EMPTY,
-        origin: { sessionId: session.id, clientReceipt: receipt },
-      });
-      return;
-    }
-    headers.transaction = this.#brokerTransaction(session, native.transaction);
-    this.#relay.sendNow(session.connection, { command, headers, body: EMPTY, origin: { untracked: true } });
-    if (receipt !== undefined) this.#relay.receipt(session.id, receipt);
-  }
-
-  #transaction(message: Message, command: 'BEGIN' | 'COMMIT' | 'ABORT'): void {
-    const session = this.#session(message);
-    const native = message.headers.nativeHeaders;
-    const id = native.transaction ?? '';
-    if (command === 'BEGIN') {
-      if (session.transactions.has(id)) {
-        throw new StompProtocolError(
-          ErrorCodes.ERR_STOMP_DUPLICATE_TRANSACTION,
-          `Transaction '${id.slice(0, 100)}' is already open`,
-        );
-      }
-      session.transactions.set(id, false);
-    } else {
-      const lost = session.transactions.get(id);
-      if (lost === undefined)
-        throw new StompProtocolError(
-          ErrorCodes.ERR_STOMP_UNKNOWN_TRANSACTION,
-          `Unknown transaction '${id.slice(0, 100)}'`,
-        );
-      session.transactions.delete(id);
-      if (lost) {
-        if (command === 'COMMIT') {
-          throw new SwitchboardError(
-            ErrorCodes.ERR_BROKER_UNAVAILABLE,
-            `Transaction '${id.slice(0, 100)}' was lost: the broker connection went away before COMMIT`,
-          );
-        }
-        if (native.receipt !== undefined) this.#relay.receipt(session.id, native.receipt);
-        return;
-      }
-    }
-    this.#relay.send(session.connection, session.id, {
-      command,
-      headers: createHeaders({ transaction: session.brokerTransaction(id) }),
-      body: EMPTY,
-      origin: { sessionId: session.id, clientReceipt: native.receipt },
-    });
-  }
-
-  #brokerTransaction(session: SharedSession, id: string): string {
-    const lost = session.transactions.get(id);
-    if (lost === undefined)
-      throw new StompProtocolError(
-        ErrorCodes.ERR_STOMP_UNKNOWN_TRANSACTION,
-        `Unknown transaction '${id.slice(0, 100)}'`,
-      );
-    if (lost) {
-      throw new SwitchboardError(
-        ErrorCodes.ERR_BROKER_UNAVAILABLE,
-        `Transaction '${id.slice(0, 100)}' was lost: the broker connection went away`,
-      );
-    }
-    return session.brokerTransaction(id);
   }
 }

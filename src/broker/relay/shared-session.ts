@@ -1,3 +1,4 @@
+import { ErrorCodes, StompProtocolError, SwitchboardError } from '../../errors.js';
 import { AckMap } from './ack-map.js';
 
 /** A user-destination subscription, served inside the instance (no broker queue). */
@@ -33,6 +34,26 @@ export class SharedSession {
   /** The transaction id the broker sees: the client's, prefixed by the session. */
   brokerTransaction(id: string): string {
     return `${this.id}/${id}`;
+  }
+
+  /**
+   * The broker's id of open transaction `id`, for a frame inside it. Throws when it is not open
+   * (checked before the broker sees it) or was lost with its broker connection.
+   */
+  openTransaction(id: string): string {
+    const lost = this.transactions.get(id);
+    if (lost === undefined)
+      throw new StompProtocolError(
+        ErrorCodes.ERR_STOMP_UNKNOWN_TRANSACTION,
+        `Unknown transaction '${id.slice(0, 100)}'`,
+      );
+    if (lost) {
+      throw new SwitchboardError(
+        ErrorCodes.ERR_BROKER_UNAVAILABLE,
+        `Transaction '${id.slice(0, 100)}' was lost: the broker connection went away`,
+      );
+    }
+    return this.brokerTransaction(id);
   }
 
   hasSubscription(id: string): boolean {

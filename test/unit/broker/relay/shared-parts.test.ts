@@ -74,6 +74,38 @@ test('own subscriptions are never shared and go at once', () => {
   assert.equal(registry.size, 1);
 });
 
+test('ack map: an ACK in a transaction claims its entries until COMMIT; after ABORT they can be settled again', () => {
+  const acks = new AckMap(10, () => {});
+  const entry = (n: number) => ({
+    brokerAck: `b${n}`,
+    brokerMessageId: `m${n}`,
+    subscription: 'o-a',
+    clientSubscription: 'a',
+    cumulative: true,
+    epoch: 1,
+  });
+  for (let n = 1; n <= 3; n++) acks.add(`r${n}`, entry(n));
+  assert.deepEqual(
+    acks.settle('r2', 'tx1')?.map((e) => e.brokerAck),
+    ['b1', 'b2'],
+  );
+  assert.equal(acks.size, 3, 'claimed, not forgotten');
+  assert.equal(acks.settle('r2'), undefined, 'claimed by an open transaction');
+  acks.abort('tx1');
+  assert.deepEqual(
+    acks.settle('r2', 'tx2')?.map((e) => e.brokerAck),
+    ['b1', 'b2'],
+    'after ABORT the same messages can be acknowledged again',
+  );
+  acks.commit('tx2');
+  assert.equal(acks.size, 1, 'COMMIT settles them');
+  assert.equal(acks.settle('r1'), undefined);
+  assert.deepEqual(
+    acks.settle('r3')?.map((e) => e.brokerAck),
+    ['b3'],
+  );
+});
+
 test('ack map: one id for 1.2 and 1.1 acks, client mode cumulative per subscription, bounded', () => {
   let overflow = 0;
   const acks = new AckMap(3, () => overflow++);
@@ -88,13 +120,17 @@ test('ack map: one id for 1.2 and 1.1 acks, client mode cumulative per subscript
   acks.add('r1', entry('a', true, 1));
   acks.add('r2', entry('b', false, 2));
   acks.add('r3', entry('a', true, 3));
-  assert.equal(acks.take('r3')?.brokerAck, 'b3');
+  assert.deepEqual(
+    acks.settle('r3')?.map((e) => e.brokerAck),
+    ['b1', 'b3'],
+    'a cumulative ACK settles the earlier deliveries of its subscription, each sent on its own',
+  );
   assert.equal(acks.size, 1, 'r1 went with the cumulative ACK of r3; r2 (another subscription) stays');
-  assert.equal(acks.take('r1'), undefined);
-  assert.equal(acks.take('r2')?.brokerMessageId, 'm2');
+  assert.equal(acks.settle('r1'), undefined);
+  assert.equal(acks.settle('r2')?.[0]?.brokerMessageId, 'm2');
   for (let i = 0; i < 4; i++) acks.add(`x${i}`, entry('c', false, i));
   assert.equal(overflow, 1);
-  assert.equal(acks.take('x0'), undefined, 'the oldest was forgotten');
+  assert.equal(acks.settle('x0'), undefined, 'the oldest was forgotten');
   assert.deepEqual(
     acks.takeSubscription('c').map((e) => e.brokerAck),
     ['b1', 'b2', 'b3'],
