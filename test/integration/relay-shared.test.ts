@@ -375,3 +375,25 @@ test('client-ack subscriptions that end with messages unacknowledged: RabbitMQ h
   assert.equal(relayStats(server).reconnects, 0, 'the shared connection was not made again');
   assert.equal(relayStats(server).dropped.requeueByReconnect, undefined);
 });
+
+test("a client-mode (cumulative) ACK settles only its own subscription's deliveries, not other sessions' on the same shared connection", async (t) => {
+  const { url, server } = await start(t, { poolSize: 1 });
+  const args = { 'x-expires': '30000' };
+  const [mine, theirs] = [`/queue/${unique('cumulative-mine')}`, `/queue/${unique('cumulative-theirs')}`];
+  const other = await raw(t, url);
+  await other.request('SUBSCRIBE', { id: 'o', destination: theirs, ack: 'client-individual', ...args });
+  const me = await raw(t, url);
+  await me.request('SUBSCRIBE', { id: 'm', destination: mine, ack: 'client', ...args });
+  await other.request('SEND', { destination: theirs, ...args }, 'theirs');
+  const delivered = await other.next('MESSAGE');
+  await me.request('SEND', { destination: mine, ...args }, 'mine');
+  const own = await me.next('MESSAGE');
+  await me.request('ACK', { id: own.headers.ack! });
+  // Had the cumulative ACK covered the other session's delivery, RabbitMQ would refuse this one
+  // (precondition_failed: unknown delivery tag) and close the shared connection.
+  await other.request('ACK', { id: delivered.headers.ack! });
+  await other.request('SEND', { destination: theirs, ...args }, 'after');
+  assert.equal((await other.next('MESSAGE', () => true, 10_000)).body.toString(), 'after');
+  assert.equal(relayStats(server).reconnects, 0, 'the shared connection stayed up');
+  assert.equal(other.frames.filter((f) => f.command === 'ERROR').length, 0);
+});
