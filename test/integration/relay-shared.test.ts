@@ -322,12 +322,43 @@ test('per-session mode still gives each client its own broker connection', async
   assert.equal(relayStats(server).connections, 3, 'two sessions plus the system connection');
 });
 
-test('several broker addresses: the first refuses connections, the second is used', async (t) => {
-  const refusing = net.createServer();
-  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
-  const { port } = refusing.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => refusing.close(() => resolve()));
+test('several broker addresses: the first hangs up on the relay (it saw the attempt), the second (RabbitMQ) is used', async (t) => {
+  const attempts: string[] = [];
+  // Accepts the TCP connection, reads the CONNECT, answers ERROR and hangs up: a node that is down at STOMP level.
+  const first = net.createServer((socket) => {
+    socket.once('data', (chunk) => {
+      attempts.push(chunk.toString('latin1').split('\n')[0]!);
+      socket.end('ERROR\nmessage:node down\n\n\0');
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => first.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => first.close(() => resolve())));
+  const { port } = first.address() as net.AddressInfo;
   const { url } = await start(t, {
+    poolSize: 1,
+    hosts: [
+      { host: '127.0.0.1', port },
+      { host: RABBIT_STOMP.host, port: RABBIT_STOMP.port },
+    ],
+  });
+  assert.ok(attempts.length >= 1, 'the first address was tried first');
+  assert.equal(attempts[0], 'CONNECT', 'with a STOMP CONNECT');
+  const topic = `/topic/${unique('second')}`;
+  const client = await raw(t, url);
+  await client.request('SUBSCRIBE', { id: 's', destination: topic });
+  await client.request('SEND', { destination: topic }, 'through the second address');
+  assert.equal((await client.next('MESSAGE')).body.toString(), 'through the second address');
+  assert.ok(tcpConnectionsTo(RABBIT_STOMP.port) >= 1, 'connected to RabbitMQ');
+});
+
+test('several broker addresses: nothing listens on the first, the second is used', async (t) => {
+  const closed = net.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const { url, server } = await start(t, {
+    poolSize: 1,
     hosts: [
       { host: '127.0.0.1', port },
       { host: RABBIT_STOMP.host, port: RABBIT_STOMP.port },
@@ -338,6 +369,7 @@ test('several broker addresses: the first refuses connections, the second is use
   await client.request('SUBSCRIBE', { id: 's', destination: topic });
   await client.request('SEND', { destination: topic }, 'through the second address');
   assert.equal((await client.next('MESSAGE')).body.toString(), 'through the second address');
+  assert.equal(relayStats(server).connections, 1);
 });
 
 test('client-ack subscriptions that end with messages unacknowledged: RabbitMQ has them back at once, without the shared connection being made again', async (t) => {
