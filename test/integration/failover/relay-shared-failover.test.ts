@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
+import { rabbitmqctl, startRabbitApp } from '../../helpers/rabbit-restart.js';
 import { RawStompClient } from '../../helpers/raw-stomp.js';
 import { requireRabbitStomp, startRelayServer, unique } from '../../helpers/rabbitmq.js';
 import { eventually, relayStats, within } from '../../helpers/server.js';
 
 // Restarts the real RabbitMQ: scripts/test.sh runs the failover files alone, after every other test.
-const run = promisify(execFile);
-const rabbitmqctl = (...args: string[]) => run('rabbitmqctl', args, { timeout: 120_000 });
 
 function resources(): { Timeout: number; TCPSocketWrap: number } {
   const counts = { Timeout: 0, TCPSocketWrap: 0 };
@@ -25,7 +22,7 @@ const relay = {
 
 test('shared mode, RabbitMQ restart: 200 clients stay connected, topics deliver again, a durable queue loses nothing and repeats nothing acknowledged', async (t) => {
   await requireRabbitStomp();
-  t.after(() => rabbitmqctl('start_app')); // whatever happens, leave the broker running
+  t.after(() => startRabbitApp()); // whatever happens, leave the broker running
   const { url, server } = await startRelayServer(t, {}, relay);
   const events: boolean[] = [];
   server.on('brokerAvailability', (e) => events.push(e.available));
@@ -76,7 +73,7 @@ test('shared mode, RabbitMQ restart: 200 clients stay connected, topics deliver 
   assert.equal(relayStats(server).outage.active, true);
   assert.ok(relayStats(server).outage.since !== undefined);
 
-  await rabbitmqctl('start_app');
+  await startRabbitApp();
   await eventually(() => server.broker.available, 30_000, 'the relay to recover');
   await within(Promise.all(during), 30_000, 'receipts of the buffered SENDs');
   assert.equal(relayStats(server).outageBuffer.messages, 0);
@@ -101,7 +98,7 @@ test('shared mode, RabbitMQ restart: 200 clients stay connected, topics deliver 
 
 test('shared mode: 20 broker restarts in a row leave no sockets or timers behind', async (t) => {
   await requireRabbitStomp();
-  t.after(() => rabbitmqctl('start_app'));
+  t.after(() => startRabbitApp());
   const baseline = resources();
   const { url, server } = await startRelayServer(t, {}, relay);
   const topic = `/topic/${unique('restarts')}`;
@@ -110,7 +107,7 @@ test('shared mode: 20 broker restarts in a row leave no sockets or timers behind
   for (let round = 0; round < 20; round++) {
     await rabbitmqctl('stop_app');
     await eventually(() => !server.broker.available, 30_000, `round ${round}: loss noticed`);
-    await rabbitmqctl('start_app');
+    await startRabbitApp();
     await eventually(() => server.broker.available, 30_000, `round ${round}: recovered`);
     await clients[0]!.request('SEND', { destination: topic }, `round ${round}`);
     for (const client of clients)
