@@ -52,7 +52,7 @@ test('per-session mode, RabbitMQ restart: clients get ERROR and close, availabil
   const started = Date.now();
   await eventually(() => server.broker.available, 30_000, 'the relay to recover');
   const recoveryMs = Date.now() - started;
-  t.diagnostic(`relay available again ${recoveryMs} ms after start_app returned`);
+  t.diagnostic(`relay available again ${recoveryMs} ms after RabbitMQ was fully up`);
   assert.ok(recoveryMs < 10_000, `recovered within seconds (${recoveryMs} ms)`);
   assert.deepEqual(
     events.map((e) => e.available),
