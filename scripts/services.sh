@@ -25,6 +25,17 @@ if ! rabbitmq-plugins enable rabbitmq_stomp rabbitmq_web_stomp >/dev/null 2>&1; 
   rabbitmq-server -detached
   rabbitmqctl await_startup
 fi
+# The per-session relay and the benchmarks hold one broker connection per client: a node started
+# with the usual 1024 open files runs out (and then fails every new queue), so give it more.
+want_files=16384
+beam=$(pgrep -f 'beam.smp.*rabbit' | head -1 || true)
+files=$(awk '/Max open files/ { print $4 }' "/proc/${beam:-self}/limits" 2>/dev/null || echo 0)
+if [ -n "$beam" ] && [ "${files:-0}" -lt "$want_files" ]; then
+  echo "services.sh: restarting RabbitMQ with $want_files open files (it had $files)"
+  rabbitmqctl stop >/dev/null
+  (ulimit -n "$want_files" 2>/dev/null || ulimit -n "$(ulimit -Hn)"; rabbitmq-server -detached)
+  rabbitmqctl await_startup >/dev/null
+fi
 wait_port 61613
 echo "services.sh: RabbitMQ STOMP ready on 127.0.0.1:61613"
 
