@@ -2,6 +2,11 @@
  * `npm run bench`: the fan-out and connection-storm scenarios against Switchboard and two bare
  * `ws` baselines, each server and each load generator in its own process, on loopback.
  * Flags: --scenario fanout|storm|request-reply|all  --no-sockjs (skip the xhr-streaming fan-out rows)  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
+ * --repeat N runs every fan-out and storm measurement N times, interleaved, and reports medians.
+ * --quick: the three issue-13 ratios only (storm, and fan-out to 500 subscribers against the
+ * corked baseline, 3 s), for iterating; other flags given explicitly still apply.
+ * The run ends with the issue-13 ratios (memory and CPU per connect against bare ws, CPU per
+ * delivery against the corked ceiling) and their targets.
  * --servers switchboard,switchboard-metrics compares fan-out with Prometheus metrics off and on.
  * --relay adds fan-out rows through RabbitMQ (scripts/services.sh): Switchboard relaying to its
  * STOMP plugin, and RabbitMQ's own Web-STOMP endpoint (port 15674) on the same workload.
@@ -15,6 +20,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nextMessage } from './lib/ipc.js';
+import { issueTargets, medianRows, printTargets } from './lib/targets.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 interface ServerSpec {
@@ -77,8 +83,24 @@ const { values } = parseArgs({
     'no-sockjs': { type: 'boolean', default: false },
     relay: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
   },
 });
+if (values.quick) {
+  const given = (flag: string): boolean =>
+    process.argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  if (!given('scenario')) values.scenario = 'targets';
+  if (!given('servers')) values.servers = 'switchboard,ws-corked';
+  if (!given('subscribers')) values.subscribers = '500';
+  if (!given('duration')) values.duration = '3';
+  values['no-sockjs'] = true;
+}
+/** Which scenarios run: `targets` is fan-out and storm (what the ratios need). */
+const runs = (scenario: 'fanout' | 'storm' | 'request-reply'): boolean =>
+  values.scenario === 'all' ||
+  values.scenario === scenario ||
+  (values.scenario === 'targets' && scenario !== 'request-reply');
 
 const children = new Set<ChildProcess>();
 const cleanup = (): void => {
@@ -101,6 +123,7 @@ function spawn(file: string, args: string[], env?: Record<string, string>): Chil
 interface Stats {
   cpuMicros: number;
   rss: number;
+  heapUsed: number;
 }
 
 async function stats(server: ChildProcess, gc = false): Promise<Stats> {
@@ -116,7 +139,7 @@ function rabbitStats(): Stats {
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuMicros: (ticks * 1e6) / hz, rss: rssKiB * 1024 };
+  return { cpuMicros: (ticks * 1e6) / hz, rss: rssKiB * 1024, heapUsed: 0 };
 }
 
 async function startServer(name: string): Promise<{ child: ChildProcess | undefined; port: number }> {
@@ -148,7 +171,7 @@ async function measured<R>(
   const spec = SERVERS[serverName]!;
   const { child: server, port } = await startServer(serverName);
   const serverStats = (): Promise<Stats> =>
-    server === undefined ? Promise.resolve({ cpuMicros: 0, rss: 0 }) : stats(server);
+    server === undefined ? Promise.resolve({ cpuMicros: 0, rss: 0, heapUsed: 0 }) : stats(server);
   try {
     const load = spawn(here(loadFile), loadArgs(port), spec.env?.());
     const started = nextMessage(load, 'measure-start');
@@ -226,7 +249,12 @@ interface StormRow {
   server: string;
   connections: number;
   connectsPerSecond: number;
+  /** Server CPU (user + system) per connection: the WebSocket handshake plus CONNECT → CONNECTED. */
+  cpuMicrosPerConnect: number;
+  /** RSS growth per idle connection, after a GC. */
   kibPerConnection: number;
+  /** JS heap growth per idle connection, after a GC. */
+  heapKibPerConnection: number;
 }
 
 async function storm(name: string, count: number): Promise<StormRow> {
@@ -234,15 +262,19 @@ async function storm(name: string, count: number): Promise<StormRow> {
   if (server === undefined) throw new Error(`the storm scenario needs a server it starts, not '${name}'`);
   try {
     const idle = await stats(server, true);
+    const start = await stats(server);
     const load = spawn(here('./load/storm.ts'), [String(port), String(count), '200']);
     const r = await nextMessage<{ connections: number; connectsPerSecond: number }>(load, 'result');
+    // The CPU is read before this GC, the memory after it.
     const held = await stats(server, true);
     load.send({ type: 'release' });
     return {
       server: name,
       connections: r.connections,
       connectsPerSecond: r.connectsPerSecond,
+      cpuMicrosPerConnect: (held.cpuMicros - start.cpuMicros) / r.connections,
       kibPerConnection: (held.rss - idle.rss) / 1024 / r.connections,
+      heapKibPerConnection: (held.heapUsed - idle.heapUsed) / 1024 / r.connections,
     };
   } finally {
     await stop(server);
@@ -290,19 +322,25 @@ async function main(): Promise<void> {
   const counts = values.subscribers.split(',').map(Number);
   const seconds = Number(values.duration);
   const window = Number(values.window);
+  const repeat = Math.max(1, Number(values.repeat));
   console.log(`Machine: ${machine()}\n`);
-  const fanoutRows: FanoutRow[] = [];
-  const stormRows: StormRow[] = [];
-  if (values.scenario === 'all' || values.scenario === 'fanout') {
-    for (const n of counts) {
-      for (const name of servers) fanoutRows.push(await fanout(name, n, seconds, window));
-      // The same fan-out with SockJS xhr-streaming subscribers (publisher on WebSocket).
-      if (servers.includes('switchboard') && !values['no-sockjs']) {
-        fanoutRows.push(await fanout('switchboard', n, seconds, window, 'xhr-streaming'));
+  let fanoutRows: FanoutRow[] = [];
+  let stormRows: StormRow[] = [];
+  if (runs('fanout')) {
+    // Repeats are interleaved so that a busy moment of the shared machine hits every server alike.
+    for (let rep = 0; rep < repeat; rep++) {
+      for (const n of counts) {
+        for (const name of servers) fanoutRows.push(await fanout(name, n, seconds, window));
+        // The same fan-out with SockJS xhr-streaming subscribers (publisher on WebSocket).
+        if (servers.includes('switchboard') && !values['no-sockjs']) {
+          fanoutRows.push(await fanout('switchboard', n, seconds, window, 'xhr-streaming'));
+        }
       }
     }
+    fanoutRows = medianRows(fanoutRows, (r) => `${r.server} ${r.subscribers}`);
     console.log(
-      `Fan-out: one topic, 100-byte bodies, ${window} messages in flight, ${seconds} s measured after 2 s warm-up\n`,
+      `Fan-out: one topic, 100-byte bodies, ${window} messages in flight, ${seconds} s measured after 2 s warm-up` +
+        `${repeat > 1 ? `; medians of ${repeat} runs` : ''}\n`,
     );
     console.log(
       '| server | subscribers | deliveries/s | p50 ms | p99 ms | server CPU µs/delivery | server RSS MiB | vs ws.send | vs corked |',
@@ -332,7 +370,7 @@ async function main(): Promise<void> {
     console.log('');
   }
   const relayRows: FanoutRow[] = [];
-  if ((values.scenario === 'all' || values.scenario === 'fanout') && relayServers.length > 0) {
+  if (runs('fanout') && relayServers.length > 0) {
     for (const n of counts)
       for (const name of relayServers) relayRows.push(await fanout(name, n, seconds, window));
     console.log(
@@ -351,22 +389,34 @@ async function main(): Promise<void> {
     }
     console.log('');
   }
-  if (values.scenario === 'all' || values.scenario === 'storm') {
+  if (runs('storm')) {
     const count = Number(values.connections);
-    for (const name of servers.filter((n) => n !== 'switchboard-metrics'))
-      stormRows.push(await storm(name, count));
-    console.log(`Connection storm: ${count} WebSocket + STOMP CONNECTs, 200 at a time\n`);
-    console.log('| server | connections | connects/s | KiB per idle connection |');
-    console.log('|---|---:|---:|---:|');
+    // Both bare servers connect alike (they differ only in fan-out): one storm row for bare ws.
+    const stormServers = [
+      ...servers.filter((n) => n !== 'switchboard-metrics' && !n.startsWith('ws-')),
+      ...(servers.some((n) => n.startsWith('ws-')) ? ['ws-corked'] : []),
+    ];
+    for (let rep = 0; rep < repeat; rep++) {
+      for (const name of stormServers) stormRows.push(await storm(name, count));
+    }
+    stormRows = medianRows(stormRows, (r) => r.server);
+    console.log(
+      `Connection storm: ${count} WebSocket + STOMP CONNECTs, 200 at a time${repeat > 1 ? `; medians of ${repeat} runs` : ''}\n`,
+    );
+    console.log(
+      '| server | connections | connects/s | server CPU µs/connect | KiB RSS per idle connection | KiB heap per idle connection |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|');
     for (const row of stormRows) {
       console.log(
-        `| ${SERVERS[row.server]!.label} | ${row.connections} | ${Math.round(row.connectsPerSecond).toLocaleString('en-US')} | ${row.kibPerConnection.toFixed(1)} |`,
+        `| ${row.server === 'ws-corked' ? 'bare ws' : SERVERS[row.server]!.label} | ${row.connections} | ${Math.round(row.connectsPerSecond).toLocaleString('en-US')} | ` +
+          `${row.cpuMicrosPerConnect.toFixed(0)} | ${row.kibPerConnection.toFixed(1)} | ${row.heapKibPerConnection.toFixed(1)} |`,
       );
     }
     console.log('');
   }
   const requestReplyRows: RequestReplyRow[] = [];
-  if ((values.scenario === 'all' || values.scenario === 'request-reply') && servers.includes('switchboard')) {
+  if (runs('request-reply') && servers.includes('switchboard')) {
     const clients = Number(values.clients);
     requestReplyRows.push(await requestReply(clients, seconds));
     console.log(
@@ -381,6 +431,8 @@ async function main(): Promise<void> {
     }
     console.log('');
   }
+  const targets = issueTargets(stormRows, fanoutRows);
+  if (targets.length > 0) printTargets(targets, machine(), repeat);
   if (values.json) {
     console.log(
       JSON.stringify(
@@ -390,6 +442,7 @@ async function main(): Promise<void> {
           relay: relayRows,
           storm: stormRows,
           requestReply: requestReplyRows,
+          targets,
         },
         null,
         2,

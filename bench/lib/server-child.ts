@@ -8,16 +8,24 @@ const gc = vm.runInNewContext('gc') as () => void;
 export interface ServerStats {
   cpuMicros: number;
   rss: number;
+  heapUsed: number;
 }
 
 /** Tells the runner the port, then serves `stats` (optionally after a GC) until `stop`. */
 export function serveBenchmark(port: number, stop: () => Promise<void> | void): void {
   process.send!({ type: 'ready', port });
-  process.on('message', (message: { type: string; gc?: boolean }) => {
+  process.on('message', (message: { type: string; gc?: boolean; file?: string }) => {
     if (message.type === 'stats') {
-      if (message.gc) gc();
+      // CPU first: a GC asked for here is not charged to the operations being measured.
       const cpu = process.cpuUsage();
-      process.send!({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss });
+      if (message.gc) gc();
+      const { rss, heapUsed } = process.memoryUsage();
+      process.send!({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss, heapUsed });
+    } else if (message.type === 'snapshot') {
+      // For finding where a session's bytes go (see bench/heap-per-session.ts).
+      gc();
+      v8.writeHeapSnapshot(message.file);
+      process.send!({ type: 'snapshot' });
     } else if (message.type === 'stop') {
       void Promise.resolve(stop()).finally(() => process.exit(0));
     }
