@@ -24,7 +24,7 @@ export function startHeartbeats(
       connection.wrote = false;
     }, connection.sendInterval / 2);
     timer.unref();
-    connection.timers.push(timer);
+    (connection.timers ??= []).push(timer);
   }
   if (connection.receiveInterval > 0) {
     const window = connection.receiveInterval * grace;
@@ -42,6 +42,6 @@ export function startHeartbeats(
       );
     }, window);
     timer.unref();
-    connection.timers.push(timer);
+    (connection.timers ??= []).push(timer);
   }
 }

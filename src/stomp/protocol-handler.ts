@@ -12,6 +12,7 @@ import { StompDecoder } from './decoder.js';
 import type { StompFrame } from './frame.js';
 import { createFrame, createHeaders, negotiateVersion, parseHeartbeat } from './frame.js';
 import { encodeMessageDelivery, frameOf, toOutbound } from './outbound-encoder.js';
+import type { StompConnectionOptions } from './stomp-connection.js';
 import { StompConnection } from './stomp-connection.js';
 import { SUPPORTED_VERSIONS, drainingFrame, failureAnswer, truncateReason } from './error-frames.js';
 import { HEARTBEAT, startHeartbeats } from './heartbeats.js';
@@ -19,7 +20,7 @@ import type { StompSessionInfo } from './session-introspection.js';
 import { describeSessions, queueDepth, subscriptionsByDestination } from './session-introspection.js';
 import type { UserRefresher } from './session-expiry.js';
 import { watchExpiry } from './session-expiry.js';
-import { TokenBucket } from '../security/token-bucket.js';
+import { takeTokens } from '../security/token-bucket.js';
 import type { StompProtocolStats } from './protocol-stats.js';
 import { causeOfClose, causeOfError, createProtocolStats } from './protocol-stats.js';
 
@@ -77,6 +78,13 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   readonly #onConnected: ((session: Session) => void) | undefined;
   readonly #refreshUser: UserRefresher | undefined;
   readonly #connections = new Map<string, StompConnection>();
+  /** Shared by every connection of this handler. */
+  readonly #connectionOptions: StompConnectionOptions;
+  /**
+   * Decodes for every connection between frames: a connection takes a decoder of its own only
+   * while a frame is received in part (decoding is synchronous, so one decoder serves all).
+   */
+  #decoder: StompDecoder;
   /** Resolved when the last session is gone (drain). */
   #whenEmpty: (() => void)[] = [];
   #observeDelivery: ((latencyMs: number) => void) | undefined;
@@ -96,6 +104,29 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     this.#logger = options.logger ?? silentLogger;
     this.#onConnected = options.onConnected;
     this.#refreshUser = options.refreshUser;
+    this.#connectionOptions = {
+      process: this.#process,
+      fail: this.#fail,
+      maxBacklog: 1000,
+      handlerTimeout: this.#limits.handlerTimeout,
+      onTimeout: (conn, frame) =>
+        this.#logger.warn('Handler did not finish in time; the session queue moves on', {
+          sessionId: conn.id,
+          command: frame.command,
+          destination: frame.headers.destination,
+          handlerTimeout: this.#limits.handlerTimeout,
+        }),
+      counters: this.stats,
+    };
+    this.#decoder = this.#newDecoder();
+  }
+
+  #newDecoder(): StompDecoder {
+    return new StompDecoder({
+      maxFrameSize: this.#limits.maxFrameSize,
+      maxHeaders: this.#limits.maxHeaders,
+      maxHeaderLineLength: this.#limits.maxHeaderLineLength,
+    });
   }
 
   /** True when `sessionId` is a live STOMP session. */
@@ -117,46 +148,30 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
 
   /** A transport session opened: it must CONNECT within `connectTimeout`. */
   onOpen(session: Session): void {
-    const decoder = new StompDecoder({
-      maxFrameSize: this.#limits.maxFrameSize,
-      maxHeaders: this.#limits.maxHeaders,
-      maxHeaderLineLength: this.#limits.maxHeaderLineLength,
-    });
-    const connection = new StompConnection(session, decoder, this.#process, this.#fail, {
-      maxBacklog: 1000,
-      handlerTimeout: this.#limits.handlerTimeout,
-      onTimeout: (conn, frame) =>
-        this.#logger.warn('Handler did not finish in time; the session queue moves on', {
-          sessionId: conn.id,
-          command: frame.command,
-          destination: frame.headers.destination,
-          handlerTimeout: this.#limits.handlerTimeout,
-        }),
-      counters: this.stats,
-    });
+    const connection = new StompConnection(session, this.#connectionOptions);
     this.#connections.set(session.id, connection);
-    this.stats.sessions.current[session.transport]++;
-    this.stats.sessions.total[session.transport]++;
-    const { maxFramesPerSecond, maxBytesPerSecond } = this.#limits;
-    if (maxFramesPerSecond > 0) connection.frameBucket = new TokenBucket(maxFramesPerSecond);
-    if (maxBytesPerSecond > 0) connection.byteBucket = new TokenBucket(maxBytesPerSecond);
-    const timer = setTimeout(() => {
-      if (connection.state === 'new') {
-        connection.closeCause = 'connectTimeout';
-        this.#fail(
-          connection,
-          undefined,
-          new StompProtocolError(
-            ErrorCodes.ERR_STOMP_NOT_CONNECTED,
-            `No CONNECT frame received within connectTimeout (${this.#limits.connectTimeout} ms)`,
-          ),
-        );
-      }
-    }, this.#limits.connectTimeout);
+    const transport = session.transport;
+    this.stats.sessions.current[transport]++;
+    this.stats.sessions.total[transport]++;
+    // One function for every session (the connection is its argument), not a closure each.
+    const timer = setTimeout(this.#connectTimedOut, this.#limits.connectTimeout, connection);
     timer.unref();
     // Kept apart from the other timers: CONNECTED clears it, so connected sessions hold no pending connect timer.
     connection.connectTimer = timer;
   }
+
+  readonly #connectTimedOut = (connection: StompConnection): void => {
+    if (connection.state !== 'new') return;
+    connection.closeCause = 'connectTimeout';
+    this.#fail(
+      connection,
+      undefined,
+      new StompProtocolError(
+        ErrorCodes.ERR_STOMP_NOT_CONNECTED,
+        `No CONNECT frame received within connectTimeout (${this.#limits.connectTimeout} ms)`,
+      ),
+    );
+  };
 
   /** Bytes from the client: decoded, rate-limited, queued in order. */
   onMessage(session: Session, data: Buffer): void {
@@ -164,22 +179,50 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     if (connection === undefined || connection.state === 'closing') return;
     connection.read = true;
     this.stats.bytesIn += data.length;
-    // One clock read serves both buckets.
-    const now = connection.frameBucket !== undefined || connection.byteBucket !== undefined ? Date.now() : 0;
-    if (connection.byteBucket !== undefined && !connection.byteBucket.take(data.length, now)) {
-      return this.#rateLimited(connection, `maxBytesPerSecond (${this.#limits.maxBytesPerSecond})`);
+    const { maxFramesPerSecond, maxBytesPerSecond } = this.#limits;
+    // One clock read serves both buckets (each bursts to twice its rate).
+    const now = maxFramesPerSecond > 0 || maxBytesPerSecond > 0 ? Date.now() : 0;
+    if (maxBytesPerSecond > 0) {
+      const fullAt = takeTokens(
+        connection.byteBucket,
+        data.length,
+        now,
+        maxBytesPerSecond,
+        2 * maxBytesPerSecond,
+      );
+      if (fullAt < 0) return this.#rateLimited(connection, `maxBytesPerSecond (${maxBytesPerSecond})`);
+      connection.byteBucket = fullAt;
     }
     let frames: StompFrame[];
+    const decoder = connection.decoder ?? this.#decoder;
+    decoder.version = connection.version;
     try {
-      frames = connection.decoder.decode(data);
+      frames = decoder.decode(data);
     } catch (error) {
+      // The decoder is poisoned by its error: the shared one is replaced.
+      if (decoder === this.#decoder) this.#decoder = this.#newDecoder();
       this.#fail(connection, undefined, error);
       return;
     }
+    if (!decoder.betweenFrames) {
+      // A frame continues in a later message: this connection keeps the decoder until it ends.
+      if (decoder === this.#decoder) this.#decoder = this.#newDecoder();
+      connection.decoder = decoder;
+    } else {
+      connection.decoder = undefined;
+    }
     if (frames.length === 0) return;
     this.stats.framesIn += frames.length;
-    if (connection.frameBucket !== undefined && !connection.frameBucket.take(frames.length, now)) {
-      return this.#rateLimited(connection, `maxFramesPerSecond (${this.#limits.maxFramesPerSecond})`);
+    if (maxFramesPerSecond > 0) {
+      const fullAt = takeTokens(
+        connection.frameBucket,
+        frames.length,
+        now,
+        maxFramesPerSecond,
+        2 * maxFramesPerSecond,
+      );
+      if (fullAt < 0) return this.#rateLimited(connection, `maxFramesPerSecond (${maxFramesPerSecond})`);
+      connection.frameBucket = fullAt;
     }
     connection.enqueue(frames);
   }
@@ -364,7 +407,6 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       );
     }
     connection.version = version;
-    connection.decoder.version = version;
     connection.state = 'connecting';
     connection.connectFrame = frame;
     this.stats.connect++;

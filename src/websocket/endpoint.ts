@@ -9,12 +9,13 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { Session, WebSocketHandler } from './handler.js';
 import { CloseCodes } from './handler.js';
-import type { HandshakeInterceptor } from './handshake.js';
+import type { HandshakeInterceptor, HandshakeRequest } from './handshake.js';
+import type { Principal } from '../messaging/message.js';
 import { checkOrigin, runHandshakeInterceptors, selectProtocol } from './handshake.js';
 import type { ConnectionGate } from '../security/connection-gate.js';
 import { clientAddress } from '../security/connection-gate.js';
-import type { SessionStats } from './session.js';
-import { WebSocketSession, createSessionStats } from './session.js';
+import type { SessionContext, SessionStats } from './session.js';
+import { SessionWebSocket, WebSocketSession, createSessionStats } from './session.js';
 
 /** Options of {@link WebSocketEndpoint}. */
 export interface WebSocketEndpointOptions {
@@ -45,6 +46,8 @@ export class WebSocketEndpoint {
   readonly #logger: Logger;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<WebSocketSession>();
+  /** Shared by every session of this endpoint (one reference per session instead of five). */
+  readonly #context: SessionContext;
   #closeWaiters: (() => void)[] = [];
   #closed = false;
 
@@ -60,7 +63,15 @@ export class WebSocketEndpoint {
       clientTracking: false,
       maxPayload: this.#limits.maxWebSocketMessageSize,
       handleProtocols: (offered) => selectProtocol(offered, supported),
+      WebSocket: SessionWebSocket,
     });
+    this.#context = {
+      handler: options.handler,
+      limits: this.#limits,
+      stats: this.stats,
+      logger: this.#logger,
+      onClosed: this.#forget,
+    };
   }
 
   /** Live sessions. */
@@ -70,14 +81,15 @@ export class WebSocketEndpoint {
 
   /** True when `req` is for one of this endpoint's paths. */
   matches(req: IncomingMessage): boolean {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    return this.paths.includes(path ?? '');
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    return this.paths.includes(query < 0 ? url : url.slice(0, query));
   }
 
   /** Handles an upgrade for this endpoint; returns false (doing nothing) when the path is not ours. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!this.matches(req)) return false;
-    socket.on('error', () => socket.destroy());
+    listenForErrors(socket);
     if (this.#closed) {
       rejectUpgrade(socket, 503, 'Server shutting down');
       return true;
@@ -101,9 +113,17 @@ export class WebSocketEndpoint {
         return true;
       }
       // The TCP socket's end covers every outcome: refused handshake, failed upgrade, closed session.
-      socket.once('close', release);
+      // ('close' comes once: `on` spares the wrapper `once` would keep for the socket's life.)
+      socket.on('close', release);
     }
-    void this.#intercept(req, socket, head, address);
+    const interceptors = this.#options.handshakeInterceptors;
+    if (interceptors === undefined || interceptors.length === 0) {
+      // Nothing to run before the upgrade: no request object, no URL parsed (session.uri parses
+      // it when asked), no promise.
+      this.#upgrade(req, socket, head, address, req.url ?? '/', undefined, undefined, undefined);
+    } else {
+      void this.#intercept(req, socket, head, address, interceptors);
+    }
     return true;
   }
 
@@ -129,8 +149,13 @@ export class WebSocketEndpoint {
     });
   }
 
-  async #intercept(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): Promise<void> {
-    const interceptors = this.#options.handshakeInterceptors ?? [];
+  async #intercept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    address: string,
+    interceptors: readonly HandshakeInterceptor[],
+  ): Promise<void> {
     const outcome = await runHandshakeInterceptors(
       req,
       interceptors,
@@ -139,25 +164,39 @@ export class WebSocketEndpoint {
     );
     if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.reason);
     const { request, attributes, principal } = outcome;
-    const url = request.url;
+    this.#upgrade(req, socket, head, address, request.url, attributes, principal, request);
+  }
+
+  #upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    address: string,
+    uri: URL | string,
+    attributes: Map<string, unknown> | undefined,
+    principal: Principal | undefined,
+    request: HandshakeRequest | undefined,
+  ): void {
     if (socket.destroyed) return;
+    const headers = req.headers;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      // From here ws handles the socket's errors (it destroys the socket).
+      socket.off('error', destroyOnError);
       const session = new WebSocketSession({
         ws,
         socket: socket as Socket,
-        handler: this.#options.handler,
-        uri: url,
-        headers: req.headers,
+        uri,
+        headers,
         remoteAddress: address,
         attributes,
         principal,
-        limits: this.#limits,
-        stats: this.stats,
-        logger: this.#logger,
-        onClosed: this.#forget,
+        context: this.#context,
       });
       this.#sessions.add(session);
-      for (const interceptor of interceptors) interceptor.afterHandshake?.(request);
+      if (request !== undefined) {
+        for (const interceptor of this.#options.handshakeInterceptors ?? [])
+          interceptor.afterHandshake?.(request);
+      }
       try {
         this.#options.handler.onOpen?.(session);
       } catch (error) {
@@ -177,6 +216,16 @@ export class WebSocketEndpoint {
       for (const w of waiters) w();
     }
   };
+}
+
+/** One listener for every upgrading socket (a closure per socket would stay with it). */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/** Destroys `socket` on error (once, however many routers it passes). */
+function listenForErrors(socket: Duplex): void {
+  if (socket.listenerCount('error', destroyOnError) === 0) socket.on('error', destroyOnError);
 }
 
 /** Writes a plain HTTP error on a socket that asked to upgrade, then closes it. */
@@ -204,7 +253,7 @@ export function attachWebSocketEndpoints(
   endpoints: readonly UpgradeHandler[],
 ): () => void {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
+    listenForErrors(socket);
     for (const endpoint of endpoints) {
       if (endpoint.handleUpgrade(req, socket, head)) return;
     }

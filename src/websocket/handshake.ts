@@ -132,6 +132,23 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return cookies;
 }
 
+/**
+ * The URL of an HTTP request, from its path and `Host` header. A `Host` that is not a valid
+ * host (a client may send anything) falls back to `localhost` instead of throwing.
+ */
+export function requestUrl(path: string | undefined, host: string | undefined): URL {
+  try {
+    return new URL(path ?? '/', `http://${host ?? 'localhost'}`);
+  } catch {
+    // an invalid Host header, or a path no base can fix: try without the host
+  }
+  try {
+    return new URL(path ?? '/', 'http://localhost');
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
+
 /** The outcome of the handshake interceptors: go ahead with these attributes and user, or refuse. */
 export type HandshakeOutcome =
   | {
@@ -152,7 +169,7 @@ export async function runHandshakeInterceptors(
   onError: (error: unknown) => void,
   remoteAddress: string | undefined = req.socket.remoteAddress,
 ): Promise<HandshakeOutcome> {
-  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const url = requestUrl(req.url, req.headers.host);
   const attributes = new Map<string, unknown>();
   let principal: Principal | undefined;
   const request: HandshakeRequest = {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type WebSocket from 'ws';
+import WebSocket from 'ws';
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../messaging/message.js';
 import type { Session, TransportKind, WebSocketHandler } from './handler.js';
 import { CloseCodes, nextPrincipal } from './handler.js';
 import type { OutboundMessage } from './outbound-message.js';
+import { requestUrl } from './handshake.js';
 
 /** Counters shared by all WebSocket sessions of an endpoint. */
 export interface SessionStats {
@@ -21,20 +22,38 @@ export function createSessionStats(): SessionStats {
   return { messagesSent: 0, bytesSent: 0, dropped: 0, limitExceeded: 0 };
 }
 
-export interface WebSocketSessionInit {
-  ws: WebSocket;
-  socket: Socket;
+/** What every session of an endpoint shares (one object, referenced by each session). */
+export interface SessionContext {
   handler: WebSocketHandler;
-  uri: URL;
-  headers: IncomingHttpHeaders;
-  remoteAddress: string | undefined;
-  attributes: Map<string, unknown>;
-  principal: Principal | undefined;
   limits: Pick<Limits, 'sendBufferLimit' | 'sendTimeLimit' | 'overflow'>;
   stats: SessionStats;
   logger: Logger;
   onClosed: (session: WebSocketSession) => void;
 }
+
+export interface WebSocketSessionInit {
+  ws: WebSocket;
+  socket: Socket;
+  /** The request URL: parsed (handshake interceptors saw it), or the raw path, parsed when asked for. */
+  uri: URL | string;
+  headers: IncomingHttpHeaders;
+  remoteAddress: string | undefined;
+  /** Seeded by handshake interceptors; created when first asked for otherwise. */
+  attributes: Map<string, unknown> | undefined;
+  principal: Principal | undefined;
+  context: SessionContext;
+}
+
+/**
+ * The `ws` socket class of session endpoints: it points back at its session, so one listener
+ * function serves every session (instead of a closure per event per session).
+ */
+export class SessionWebSocket extends WebSocket {
+  session: WebSocketSession | undefined = undefined;
+}
+
+/** Marks a session's message queue as empty without an array per idle session. */
+const NO_QUEUE: OutboundMessage[] = [];
 
 /** How long a close handshake may take before the socket is destroyed, ms. */
 const CLOSE_TIMEOUT = 2000;
@@ -58,21 +77,15 @@ function uncorkAll(): void {
  */
 export class WebSocketSession implements Session {
   readonly id = randomUUID();
-  readonly transport: TransportKind = 'websocket';
-  readonly uri: URL;
   readonly handshakeHeaders: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
-  readonly protocol: string;
-  readonly attributes: Map<string, unknown>;
   readonly ws: WebSocket;
+  #uri: URL | string;
+  #attributes: Map<string, unknown> | undefined;
   #principal: Principal | undefined;
   #socket: Socket;
-  #handler: WebSocketHandler;
-  #limits: WebSocketSessionInit['limits'];
-  #stats: SessionStats;
-  #logger: Logger;
-  #onClosed: (session: WebSocketSession) => void;
-  #queue: OutboundMessage[] = [];
+  #context: SessionContext;
+  #queue: OutboundMessage[] = NO_QUEUE;
   #queueHead = 0;
   #queuedBytes = 0;
   #corked = false;
@@ -82,33 +95,88 @@ export class WebSocketSession implements Session {
   #closeReason = '';
   #stallTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
+  /** Listens for 'drain' while the socket is backed up (made on first need). */
+  #drained: (() => void) | undefined;
 
   constructor(init: WebSocketSessionInit) {
     this.ws = init.ws;
     this.#socket = init.socket;
-    this.#handler = init.handler;
-    this.uri = init.uri;
+    this.#uri = init.uri;
     this.handshakeHeaders = init.headers;
     this.remoteAddress = init.remoteAddress;
-    this.protocol = init.ws.protocol;
-    this.attributes = init.attributes;
+    this.#attributes = init.attributes;
     this.#principal = init.principal;
-    this.#limits = init.limits;
-    this.#stats = init.stats;
-    this.#logger = init.logger;
-    this.#onClosed = init.onClosed;
+    this.#context = init.context;
 
     this.ws.binaryType = 'nodebuffer';
-    this.ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    this.ws.on('close', (code, reason) => this.#notifyClosed(code, reason.toString()));
-    this.ws.on('error', (error) => {
-      try {
-        this.#handler.onError?.(this, error);
-      } catch {
-        // a handler's error hook must not take the process down
-      }
-    });
-    this.#socket.on('drain', () => this.#flush());
+    (this.ws as SessionWebSocket).session = this;
+    this.ws.on('message', WebSocketSession.#messageListener);
+    this.ws.on('close', WebSocketSession.#closeListener);
+    this.ws.on('error', WebSocketSession.#errorListener);
+  }
+
+  // Shared by every session: `this` is the session's SessionWebSocket.
+  static readonly #messageListener = function (
+    this: WebSocket,
+    data: WebSocket.RawData,
+    isBinary: boolean,
+  ): void {
+    const session = (this as SessionWebSocket).session;
+    if (session !== undefined) session.#onMessage(data, isBinary);
+  };
+
+  static readonly #closeListener = function (this: WebSocket, code: number, reason: Buffer): void {
+    const session = (this as SessionWebSocket).session;
+    if (session !== undefined) session.#notifyClosed(code, reason.toString());
+  };
+
+  static readonly #errorListener = function (this: WebSocket, error: Error): void {
+    const session = (this as SessionWebSocket).session;
+    if (session === undefined) return;
+    try {
+      session.#context.handler.onError?.(session, error);
+    } catch {
+      // a handler's error hook must not take the process down
+    }
+  };
+
+  // The endpoint's shared parts, under the names the rest of this class uses.
+  get #handler(): WebSocketHandler {
+    return this.#context.handler;
+  }
+
+  get #limits(): SessionContext['limits'] {
+    return this.#context.limits;
+  }
+
+  get #stats(): SessionStats {
+    return this.#context.stats;
+  }
+
+  get #logger(): Logger {
+    return this.#context.logger;
+  }
+
+  get #onClosed(): (session: WebSocketSession) => void {
+    return this.#context.onClosed;
+  }
+
+  get transport(): TransportKind {
+    return 'websocket';
+  }
+
+  get uri(): URL {
+    const uri = this.#uri;
+    if (typeof uri !== 'string') return uri;
+    return (this.#uri = requestUrl(uri, this.handshakeHeaders.host));
+  }
+
+  get protocol(): string {
+    return this.ws.protocol;
+  }
+
+  get attributes(): Map<string, unknown> {
+    return (this.#attributes ??= new Map());
   }
 
   get principal(): Principal | undefined {
@@ -202,6 +270,7 @@ export class WebSocketSession implements Session {
       }
       this.#warnDrop(limit);
     }
+    if (this.#queue === NO_QUEUE) this.#queue = [];
     this.#queue.push(message);
     this.#queuedBytes += size;
     this.#startStallTimer();
@@ -225,7 +294,7 @@ export class WebSocketSession implements Session {
       this.#write(frame);
     }
     if (this.#queueHead === this.#queue.length) {
-      this.#queue = [];
+      this.#queue = NO_QUEUE;
       this.#queueHead = 0;
     }
     if (!this.#socket.writableNeedDrain) this.#clearStallTimer();
@@ -241,8 +310,11 @@ export class WebSocketSession implements Session {
 
   #startStallTimer(): void {
     if (this.#stallTimer !== undefined) return;
+    // 'drain' matters only while the stall timer runs: listened for from now until it stops.
+    this.#socket.on('drain', (this.#drained ??= () => this.#flush()));
     this.#stallTimer = setTimeout(() => {
       this.#stallTimer = undefined;
+      this.#socket.off('drain', this.#drained!);
       if (this.#socket.writableNeedDrain || this.#queueHead < this.#queue.length) {
         this.#limitExceeded(`socket did not drain within sendTimeLimit (${this.#limits.sendTimeLimit} ms)`);
       }
@@ -254,6 +326,7 @@ export class WebSocketSession implements Session {
     if (this.#stallTimer === undefined) return;
     clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
+    this.#socket.off('drain', this.#drained!);
   }
 
   #limitExceeded(detail: string): void {
@@ -269,7 +342,7 @@ export class WebSocketSession implements Session {
   }
 
   #dropQueue(): void {
-    this.#queue = [];
+    this.#queue = NO_QUEUE;
     this.#queueHead = 0;
     this.#queuedBytes = 0;
   }
