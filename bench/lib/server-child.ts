@@ -1,9 +1,13 @@
 /** Shared by the benchmark servers: reports the port, answers stats requests over IPC. */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
+const inspector = new Session();
+inspector.connect();
 
 export interface ServerStats {
   cpuMicros: number;
@@ -21,6 +25,18 @@ export function serveBenchmark(port: number, stop: () => Promise<void> | void): 
       if (message.gc) gc();
       const { rss, heapUsed } = process.memoryUsage();
       process.send!({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss, heapUsed });
+    } else if (message.type === 'profile-start') {
+      // For finding where a connect's or a delivery's microseconds go (see bench/README.md).
+      inspector.post('Profiler.enable', () =>
+        inspector.post('Profiler.setSamplingInterval', { interval: 100 }, () =>
+          inspector.post('Profiler.start', () => process.send!({ type: 'profile-start' })),
+        ),
+      );
+    } else if (message.type === 'profile-stop') {
+      inspector.post('Profiler.stop', (error, result) => {
+        if (error === null) writeFileSync(message.file!, JSON.stringify(result.profile));
+        process.send!({ type: 'profile-stop' });
+      });
     } else if (message.type === 'snapshot') {
       // For finding where a session's bytes go (see bench/heap-per-session.ts).
       gc();

@@ -11,11 +11,12 @@ import type { Session, WebSocketHandler } from './handler.js';
 import { CloseCodes } from './handler.js';
 import type { HandshakeInterceptor, HandshakeRequest } from './handshake.js';
 import type { Principal } from '../messaging/message.js';
-import { checkOrigin, runHandshakeInterceptors, selectProtocol } from './handshake.js';
+import { checkOrigin, protocolSelector, runHandshakeInterceptors } from './handshake.js';
 import type { ConnectionGate } from '../security/connection-gate.js';
 import { clientAddress } from '../security/connection-gate.js';
 import type { SessionContext, SessionStats } from './session.js';
 import { SessionWebSocket, WebSocketSession, createSessionStats } from './session.js';
+import { HeaderValues } from './header-values.js';
 
 /** Options of {@link WebSocketEndpoint}. */
 export interface WebSocketEndpointOptions {
@@ -46,6 +47,7 @@ export class WebSocketEndpoint {
   readonly #logger: Logger;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<WebSocketSession>();
+  readonly #headerValues = new HeaderValues();
   /** Shared by every session of this endpoint (one reference per session instead of five). */
   readonly #context: SessionContext;
   #closeWaiters: (() => void)[] = [];
@@ -62,7 +64,7 @@ export class WebSocketEndpoint {
       perMessageDeflate: false,
       clientTracking: false,
       maxPayload: this.#limits.maxWebSocketMessageSize,
-      handleProtocols: (offered) => selectProtocol(offered, supported),
+      handleProtocols: protocolSelector(supported),
       WebSocket: SessionWebSocket,
     });
     this.#context = {
@@ -71,6 +73,7 @@ export class WebSocketEndpoint {
       stats: this.stats,
       logger: this.#logger,
       onClosed: this.#forget,
+      onSocketClosed: this.#releaseSlot,
     };
   }
 
@@ -102,27 +105,30 @@ export class WebSocketEndpoint {
     }
     const gate = this.#options.gate;
     const address = clientAddress(req, gate?.trustProxy ?? false);
+    let release: (() => void) | undefined;
     if (gate !== undefined) {
-      const release = gate.acquire(address);
-      if (typeof release !== 'function') {
+      const refusal = gate.take(address);
+      if (refusal !== undefined) {
         this.#logger.warn('WebSocket handshake refused: connection limit', {
-          reason: release.reason,
+          reason: refusal.reason,
           address,
         });
-        rejectUpgrade(socket, release.status, release.reason);
+        rejectUpgrade(socket, refusal.status, refusal.reason);
         return true;
       }
-      // The TCP socket's end covers every outcome: refused handshake, failed upgrade, closed session.
-      // ('close' comes once: `on` spares the wrapper `once` would keep for the socket's life.)
+      // The TCP socket's end covers every outcome: refused handshake, failed upgrade, closed
+      // session. Until the upgrade, this listener gives the slot back; a session gives it back
+      // when its WebSocket closes (after its socket), sparing a closure per session.
+      release = () => gate.give(address);
       socket.on('close', release);
     }
     const interceptors = this.#options.handshakeInterceptors;
     if (interceptors === undefined || interceptors.length === 0) {
       // Nothing to run before the upgrade: no request object, no URL parsed (session.uri parses
       // it when asked), no promise.
-      this.#upgrade(req, socket, head, address, req.url ?? '/', undefined, undefined, undefined);
+      this.#upgrade(req, socket, head, address, release, req.url ?? '/', undefined, undefined, undefined);
     } else {
-      void this.#intercept(req, socket, head, address, interceptors);
+      void this.#intercept(req, socket, head, address, release, interceptors);
     }
     return true;
   }
@@ -154,6 +160,7 @@ export class WebSocketEndpoint {
     socket: Duplex,
     head: Buffer,
     address: string,
+    release: (() => void) | undefined,
     interceptors: readonly HandshakeInterceptor[],
   ): Promise<void> {
     const outcome = await runHandshakeInterceptors(
@@ -164,7 +171,7 @@ export class WebSocketEndpoint {
     );
     if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.reason);
     const { request, attributes, principal } = outcome;
-    this.#upgrade(req, socket, head, address, request.url, attributes, principal, request);
+    this.#upgrade(req, socket, head, address, release, request.url, attributes, principal, request);
   }
 
   #upgrade(
@@ -172,6 +179,7 @@ export class WebSocketEndpoint {
     socket: Duplex,
     head: Buffer,
     address: string,
+    release: (() => void) | undefined,
     uri: URL | string,
     attributes: Map<string, unknown> | undefined,
     principal: Principal | undefined,
@@ -179,9 +187,11 @@ export class WebSocketEndpoint {
   ): void {
     if (socket.destroyed) return;
     const headers = req.headers;
+    this.#headerValues.share(headers);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       // From here ws handles the socket's errors (it destroys the socket).
       socket.off('error', destroyOnError);
+      if (release !== undefined) socket.off('close', release);
       const session = new WebSocketSession({
         ws,
         socket: socket as Socket,
@@ -205,6 +215,11 @@ export class WebSocketEndpoint {
       }
     });
   }
+
+  /** A session's WebSocket (and so its TCP socket) closed: its connection slot is free. */
+  readonly #releaseSlot = (session: WebSocketSession): void => {
+    this.#options.gate?.give(session.remoteAddress!);
+  };
 
   // A field, not a closure made per session: a closure made inside #intercept would keep its
   // context, and with it the upgrade request, alive as long as the session.

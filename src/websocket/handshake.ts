@@ -105,11 +105,20 @@ export function compileOriginPattern(pattern: string): RegExp {
 
 /** Picks the first protocol the client offered that the server supports (case-insensitive). */
 export function selectProtocol(offered: Iterable<string>, supported: readonly string[]): string | false {
+  return protocolSelector(supported)(offered);
+}
+
+/** {@link selectProtocol} for one list of supported protocols, lower-cased once, not per handshake. */
+export function protocolSelector(
+  supported: readonly string[],
+): (offered: Iterable<string>) => string | false {
   const lower = supported.map((s) => s.toLowerCase());
-  for (const protocol of offered) {
-    if (lower.includes(protocol.toLowerCase())) return protocol;
-  }
-  return false;
+  return (offered) => {
+    for (const protocol of offered) {
+      if (lower.includes(protocol.toLowerCase())) return protocol;
+    }
+    return false;
+  };
 }
 
 /** Parses a Cookie header into a map (first occurrence wins). */

@@ -29,6 +29,8 @@ export interface SessionContext {
   stats: SessionStats;
   logger: Logger;
   onClosed: (session: WebSocketSession) => void;
+  /** The session's WebSocket closed, after its TCP socket: once per session. */
+  onSocketClosed?: (session: WebSocketSession) => void;
 }
 
 export interface WebSocketSessionInit {
@@ -127,7 +129,9 @@ export class WebSocketSession implements Session {
 
   static readonly #closeListener = function (this: WebSocket, code: number, reason: Buffer): void {
     const session = (this as SessionWebSocket).session;
-    if (session !== undefined) session.#notifyClosed(code, reason.toString());
+    if (session === undefined) return;
+    session.#notifyClosed(code, reason.toString());
+    session.#context.onSocketClosed?.(session);
   };
 
   static readonly #errorListener = function (this: WebSocket, error: Error): void {
