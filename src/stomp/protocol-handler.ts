@@ -446,11 +446,14 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   }
 
   #startHeartbeats(connection: StompConnection): void {
-    startHeartbeats(connection, this.#grace, (error) => {
-      this.stats.heartbeatTimeouts++;
-      this.#fail(connection, undefined, error);
-    });
+    if (connection.sendInterval > 0 || connection.receiveInterval > 0)
+      startHeartbeats(connection, this.#grace, this.#heartbeatTimedOut);
   }
+
+  readonly #heartbeatTimedOut = (connection: StompConnection, error: StompProtocolError): void => {
+    this.stats.heartbeatTimeouts++;
+    this.#fail(connection, undefined, error);
+  };
 
   /** Turns a frame into a message of `type` and sends it to the inbound channel. */
   #forward(connection: StompConnection, frame: StompFrame, type: MessageType): void | Promise<void> {

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
@@ -48,6 +49,9 @@ export class WebSocketEndpoint {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<WebSocketSession>();
   readonly #headerValues = new HeaderValues();
+  /** The socket (and its client's address) being upgraded by `#upgradeNow`, until ws calls back. */
+  #adoptingSocket: Duplex | undefined;
+  #adoptingAddress = '';
   /** Shared by every session of this endpoint (one reference per session instead of five). */
   readonly #context: SessionContext;
   #closeWaiters: (() => void)[] = [];
@@ -105,7 +109,6 @@ export class WebSocketEndpoint {
     }
     const gate = this.#options.gate;
     const address = clientAddress(req, gate?.trustProxy ?? false);
-    let release: (() => void) | undefined;
     if (gate !== undefined) {
       const refusal = gate.take(address);
       if (refusal !== undefined) {
@@ -116,22 +119,64 @@ export class WebSocketEndpoint {
         rejectUpgrade(socket, refusal.status, refusal.reason);
         return true;
       }
-      // The TCP socket's end covers every outcome: refused handshake, failed upgrade, closed
-      // session. Until the upgrade, this listener gives the slot back; a session gives it back
-      // when its WebSocket closes (after its socket), sparing a closure per session.
-      release = () => gate.give(address);
-      socket.on('close', release);
     }
+    // The slot is held until the connection ends: a session gives it back when its WebSocket
+    // closes (after its TCP socket); a refused or failed upgrade gives it back at once.
     const interceptors = this.#options.handshakeInterceptors;
     if (interceptors === undefined || interceptors.length === 0) {
-      // Nothing to run before the upgrade: no request object, no URL parsed (session.uri parses
-      // it when asked), no promise.
-      this.#upgrade(req, socket, head, address, release, req.url ?? '/', undefined, undefined, undefined);
+      this.#upgradeNow(req, socket, head, address);
     } else {
+      // The TCP socket's end gives the slot back while the interceptors run.
+      const release = gate === undefined ? undefined : (): void => gate.give(address);
+      if (release !== undefined) socket.on('close', release);
       void this.#intercept(req, socket, head, address, release, interceptors);
     }
     return true;
   }
+
+  /**
+   * The upgrade when no interceptor runs: no request object, no URL parsed (session.uri parses
+   * it when asked), no promise, no closure. ws calls back synchronously (there is no
+   * verifyClient), so the callback finds the socket and address in `#adopting*`.
+   */
+  #upgradeNow(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+    if (socket.destroyed) {
+      this.#options.gate?.give(address);
+      return;
+    }
+    this.#adoptingSocket = socket;
+    this.#adoptingAddress = address;
+    try {
+      this.#wss.handleUpgrade(req, socket, head, this.#adopt);
+    } finally {
+      if (this.#adoptingSocket === socket) {
+        // ws refused the upgrade (and answered the client): no session holds the slot.
+        this.#adoptingSocket = undefined;
+        this.#options.gate?.give(address);
+      }
+    }
+  }
+
+  readonly #adopt = (ws: WebSocket, req: IncomingMessage): void => {
+    const socket = this.#adoptingSocket;
+    if (socket === undefined || req.socket !== socket) {
+      // Not called back within handleUpgrade (ws does not do that): the slot is already given back.
+      ws.terminate();
+      return;
+    }
+    this.#adoptingSocket = undefined;
+    this.#open(
+      ws,
+      req,
+      socket,
+      this.#adoptingAddress,
+      undefined,
+      req.url ?? '/',
+      undefined,
+      undefined,
+      undefined,
+    );
+  };
 
   /** Closes every session (1001 by default) and stops accepting; resolves when all are closed. */
   close(
@@ -171,13 +216,17 @@ export class WebSocketEndpoint {
     );
     if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.reason);
     const { request, attributes, principal } = outcome;
-    this.#upgrade(req, socket, head, address, release, request.url, attributes, principal, request);
+    if (socket.destroyed) return;
+    this.#wss.handleUpgrade(req, socket, head, (ws) =>
+      this.#open(ws, req, socket, address, release, request.url, attributes, principal, request),
+    );
   }
 
-  #upgrade(
+  /** The upgrade succeeded: the session opens. */
+  #open(
+    ws: WebSocket,
     req: IncomingMessage,
     socket: Duplex,
-    head: Buffer,
     address: string,
     release: (() => void) | undefined,
     uri: URL | string,
@@ -185,35 +234,32 @@ export class WebSocketEndpoint {
     principal: Principal | undefined,
     request: HandshakeRequest | undefined,
   ): void {
-    if (socket.destroyed) return;
+    // From here ws handles the socket's errors (it destroys the socket), and the session the slot.
+    socket.off('error', destroyOnError);
+    if (release !== undefined) socket.off('close', release);
     const headers = req.headers;
     this.#headerValues.share(headers);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      // From here ws handles the socket's errors (it destroys the socket).
-      socket.off('error', destroyOnError);
-      if (release !== undefined) socket.off('close', release);
-      const session = new WebSocketSession({
-        ws,
-        socket: socket as Socket,
-        uri,
-        headers,
-        remoteAddress: address,
-        attributes,
-        principal,
-        context: this.#context,
-      });
-      this.#sessions.add(session);
-      if (request !== undefined) {
-        for (const interceptor of this.#options.handshakeInterceptors ?? [])
-          interceptor.afterHandshake?.(request);
-      }
-      try {
-        this.#options.handler.onOpen?.(session);
-      } catch (error) {
-        this.#logger.error('WebSocket handler onOpen failed', { error });
-        session.close(CloseCodes.SERVER_ERROR, 'Internal error');
-      }
+    const session = new WebSocketSession({
+      ws,
+      socket: socket as Socket,
+      uri,
+      headers,
+      remoteAddress: address,
+      attributes,
+      principal,
+      context: this.#context,
     });
+    this.#sessions.add(session);
+    if (request !== undefined) {
+      for (const interceptor of this.#options.handshakeInterceptors ?? [])
+        interceptor.afterHandshake?.(request);
+    }
+    try {
+      this.#options.handler.onOpen?.(session);
+    } catch (error) {
+      this.#logger.error('WebSocket handler onOpen failed', { error });
+      session.close(CloseCodes.SERVER_ERROR, 'Internal error');
+    }
   }
 
   /** A session's WebSocket (and so its TCP socket) closed: its connection slot is free. */
