@@ -9,6 +9,7 @@ export interface StormFigures {
   server: string;
   connections: number;
   cpuMicrosPerConnect: number;
+  steadyCpuMicrosPerConnect: number;
   kibPerConnection: number;
 }
 
@@ -98,9 +99,16 @@ export function issueTargets(
         limit: 1.1,
       },
       {
-        label: 'server CPU per connect (handshake + CONNECT)',
+        label: 'server CPU per connect (handshake + CONNECT), whole storm',
         switchboard: sb.cpuMicrosPerConnect,
         baseline: bare.cpuMicrosPerConnect,
+        unit: 'µs',
+        limit: 1.3,
+      },
+      {
+        label: 'server CPU per connect, second half of the storm (JIT warm)',
+        switchboard: sb.steadyCpuMicrosPerConnect,
+        baseline: bare.steadyCpuMicrosPerConnect,
         unit: 'µs',
         limit: 1.3,
       },
