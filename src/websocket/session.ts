@@ -1,37 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import WebSocket from 'ws';
-import type { Limits } from '../limits.js';
+import type WebSocket from 'ws';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../messaging/message.js';
 import type { Session, TransportKind, WebSocketHandler } from './handler.js';
 import { CloseCodes, nextPrincipal } from './handler.js';
 import type { OutboundMessage } from './outbound-message.js';
 import { requestUrl } from './handshake.js';
+import type { SessionContext, SessionStats, SessionWebSocket } from './session-shared.js';
 
-/** Counters shared by all WebSocket sessions of an endpoint. */
-export interface SessionStats {
-  messagesSent: number;
-  bytesSent: number;
-  dropped: number;
-  limitExceeded: number;
-}
-
-export function createSessionStats(): SessionStats {
-  return { messagesSent: 0, bytesSent: 0, dropped: 0, limitExceeded: 0 };
-}
-
-/** What every session of an endpoint shares (one object, referenced by each session). */
-export interface SessionContext {
-  handler: WebSocketHandler;
-  limits: Pick<Limits, 'sendBufferLimit' | 'sendTimeLimit' | 'overflow'>;
-  stats: SessionStats;
-  logger: Logger;
-  onClosed: (session: WebSocketSession) => void;
-  /** The session's WebSocket closed, after its TCP socket: once per session. */
-  onSocketClosed?: (session: WebSocketSession) => void;
-}
+export type { SessionContext, SessionStats } from './session-shared.js';
+export { SessionWebSocket, createSessionStats } from './session-shared.js';
 
 export interface WebSocketSessionInit {
   ws: WebSocket;
@@ -44,14 +24,6 @@ export interface WebSocketSessionInit {
   attributes: Map<string, unknown> | undefined;
   principal: Principal | undefined;
   context: SessionContext;
-}
-
-/**
- * The `ws` socket class of session endpoints: it points back at its session, so one listener
- * function serves every session (instead of a closure per event per session).
- */
-export class SessionWebSocket extends WebSocket {
-  session: WebSocketSession | undefined = undefined;
 }
 
 /** Marks a session's message queue as empty without an array per idle session. */
