@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the local services the relay tests need ready (idempotent): RabbitMQ running with its
-# STOMP plugins, port 61613 answering. Run as root on a project machine (see the design docs'
+# STOMP plugins, port 61613 answering; ActiveMQ Classic with STOMP on 61614 (scripts/activemq.sh). Run as root on a project machine (see the design docs'
 # services.md). `npm test` runs it first.
 set -euo pipefail
 
@@ -27,3 +27,6 @@ if ! rabbitmq-plugins enable rabbitmq_stomp rabbitmq_web_stomp >/dev/null 2>&1; 
 fi
 wait_port 61613
 echo "services.sh: RabbitMQ STOMP ready on 127.0.0.1:61613"
+
+# ActiveMQ Classic, the relay's second broker (STOMP on 61614): installed and started by its own script.
+bash "$(dirname "$0")/activemq.sh"

@@ -1,5 +1,7 @@
-export { createStompServer, normalizePrefixes } from './server/create-stomp-server.js';
-export type { RelayConfig, StompServer, StompServerOptions } from './server/create-stomp-server.js';
+export { createStompServer } from './server/create-stomp-server.js';
+export { normalizePrefixes } from './server/resolve-options.js';
+export type { RelayConfig, StompServerOptions } from './server/stomp-server-options.js';
+export type { StompServer } from './server/stomp-server.js';
 export type { StompServerStats } from './server/server-stats.js';
 export { formatStats } from './server/server-stats.js';
 export type { CloseCause, StompProtocolStats } from './stomp/protocol-stats.js';
@@ -27,13 +29,8 @@ export { createMessage, withHeaders } from './messaging/message.js';
 export type { Message, MessageHeaders, MessageType, Principal } from './messaging/message.js';
 export { MessagingTemplate } from './messaging/template.js';
 export { HandlerRegistry } from './handlers/handler-registry.js';
-export type {
-  ExceptionHandlerFunction,
-  HandlerFunction,
-  HandlerKind,
-  MappingOptions,
-  SendToUserOptions,
-} from './handlers/handler-registry.js';
+export type { ExceptionHandlerFunction, HandlerFunction } from './handlers/handler-registry.js';
+export type { HandlerKind, MappingOptions, SendToUserOptions } from './handlers/mapping-options.js';
 export {
   MessageExceptionHandler,
   MessageMapping,
@@ -53,13 +50,18 @@ export { SockJsService } from './sockjs/service.js';
 export type { SockJsOptions, TransportName } from './sockjs/service.js';
 export type { HandshakeDecision, HandshakeRequest } from './websocket/handshake.js';
 export type { MessageContext } from './handlers/message-context.js';
-export { defaultConverter, PayloadConversionError } from './handlers/converters.js';
-export type { MessageConverter } from './handlers/converters.js';
+export { defaultConverter, PayloadConversionError } from './messaging/converters.js';
+export type { MessageConverter } from './messaging/converters.js';
 export type { Broker, BrokerFeatures } from './broker/broker.js';
 export { SimpleBroker } from './broker/simple-broker.js';
 export type { SimpleBrokerOptions, SimpleBrokerStats } from './broker/simple-broker.js';
 export { StompBrokerRelay } from './broker/relay/broker-relay.js';
-export type { BrokerRelayOptions, BrokerRelayStats } from './broker/relay/broker-relay.js';
+export type {
+  BrokerAddress,
+  BrokerRelayOptions,
+  BrokerRelayStats,
+  OutageBufferOptions,
+} from './broker/relay/broker-relay.js';
 export { StompTcpConnection } from './broker/relay/tcp-connection.js';
 export type { StompTcpConnectionOptions } from './broker/relay/tcp-connection.js';
 export type { BackoffOptions } from './broker/relay/backoff.js';
@@ -74,6 +76,7 @@ export { OutboundMessage } from './websocket/outbound-message.js';
 export { WebSocketEndpoint, attachWebSocketEndpoints } from './websocket/endpoint.js';
 export type { HandshakeInterceptor } from './websocket/handshake.js';
 export { authorizationInterceptor } from './security/authorization.js';
+export { parseAuthorizationRules } from './security/rules-file.js';
 export type {
   AuthorizationContext,
   AuthorizationDecision,
@@ -89,6 +92,18 @@ export type { UserRefresher } from './stomp/session-expiry.js';
 export { createPrometheusMetrics } from './observability/prometheus.js';
 export type { PrometheusMetrics, PrometheusOptions } from './observability/prometheus.js';
 export { createAdminView } from './observability/admin.js';
-export type { AdminRates, AdminSnapshot, AdminView, AdminViewOptions } from './observability/admin.js';
+export type { AdminSnapshot, AdminView, AdminViewOptions } from './observability/admin.js';
+export type { AdminRates, AdminSample } from './observability/admin-history.js';
+export type { AdminList, AdminSessionPage, AdminSessionQuery } from './observability/admin-query.js';
+export { createInternalServer } from './observability/internal-server.js';
+export type { InternalServer, InternalServerOptions, RouteHandler } from './observability/internal-server.js';
 export { switchboardFastify } from './integrations/fastify.js';
 export type { FastifyInstanceLike } from './integrations/fastify.js';
+export { LogThrottle } from './logging/log-throttle.js';
+export type { IncidentStats, LogThrottleOptions } from './logging/log-throttle.js';
+export type { IncidentCause, IncidentLevel } from './logging/incident-causes.js';
+export { clip } from './logging/clip.js';
+export type { BrokerDropReason } from './broker/drop-reasons.js';
+export type { QueueOverflowPolicy } from './broker/held-queues.js';
+export type { PendingOverflowPolicy } from './broker/pending-deliveries.js';
+export type { DropReason, DroppedMessages } from './server/dropped-messages.js';

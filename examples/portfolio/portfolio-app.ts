@@ -4,7 +4,8 @@ import type http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HandshakeInterceptor, StompServer } from '../../src/index.js';
+import { parseAuthorizationRules } from '../../src/index.js';
+import type { AuthorizationRule, HandshakeInterceptor, StompServer } from '../../src/index.js';
 import { PortfolioController } from './portfolio-controller.js';
 import { DEMO_USERS, PortfolioService, QuoteBook } from './portfolio-service.js';
 
@@ -16,6 +17,11 @@ export interface PortfolioDemo {
   readonly requestListener: http.RequestListener;
   /** Puts the logged-in user (from the session cookie) on the STOMP session. */
   readonly handshakeInterceptor: HandshakeInterceptor;
+  /**
+   * The demo's authorization (from `rules.json`): logged-in sessions only, SUBSCRIBE to the
+   * prices, the positions and the user's own queues, SEND to `/app/trade`; everything else denied.
+   */
+  readonly authorization: readonly AuthorizationRule[];
   /** Registers the controller and starts pushing quotes; returns a function that stops the feed. */
   install(server: StompServer): () => void;
 }
@@ -25,6 +31,8 @@ export function portfolioDemo(options: { quoteInterval?: number } = {}): Portfol
   const portfolios = new PortfolioService(quotes);
   const logins = new Map<string, string>(); // session token → user
   const files = loadFiles();
+  const rulesFile = path.join(sourceDir(), 'rules.json');
+  const authorization = parseAuthorizationRules(readFileSync(rulesFile, 'utf8'), rulesFile);
 
   const userOf = (cookieHeader: string | undefined): string | undefined => {
     const token = /(?:^|;\s*)portfolio_session=([A-Za-z0-9_-]+)/.exec(cookieHeader ?? '')?.[1];
@@ -88,6 +96,7 @@ export function portfolioDemo(options: { quoteInterval?: number } = {}): Portfol
 
   return {
     requestListener,
+    authorization,
     handshakeInterceptor: {
       beforeHandshake(request) {
         const user = userOf(request.headers.cookie);
@@ -119,14 +128,16 @@ const TYPES: Record<string, string> = {
 };
 
 /** The page's files, and the stompjs browser bundle from node_modules (served locally, never from a CDN). */
-function loadFiles(): Map<string, StaticFile> {
+/** The demo's source folder (public/ and rules.json): beside this file, or in the source tree from dist/. */
+function sourceDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  // From the sources, public/ is beside this file; from dist/, it is in the source tree.
-  const dir = [path.join(here, 'public'), path.resolve(here, '../../../examples/portfolio/public')].find(
-    (d) => existsSync(d),
-  );
+  return existsSync(path.join(here, 'rules.json')) ? here : path.resolve(here, '../../../examples/portfolio');
+}
+
+function loadFiles(): Map<string, StaticFile> {
+  const dir = path.join(sourceDir(), 'public');
   const files = new Map<string, StaticFile>();
-  if (dir !== undefined) {
+  if (existsSync(dir)) {
     for (const name of ['index.html', 'app.js', 'style.css']) {
       files.set(`/${name}`, { type: TYPES[path.extname(name)]!, body: readFileSync(path.join(dir, name)) });
     }

@@ -28,13 +28,23 @@ export interface CliOptions {
   /** SIGTERM drain: clients are told to go within `drainSpread` ms; exit after `drainTimeout` ms at most. */
   drainSpread: number;
   drainTimeout: number;
-  /** Admin view at `adminPath` when a token is given. */
+  /** Admin view at `adminPath` (on the internal listener) when a token is given. */
   adminToken: string | undefined;
   adminPath: string;
-  /** Prometheus metrics at `metricsPath` (when prom-client is installed). */
+  /** Prometheus metrics at `metricsPath` on the internal listener (when prom-client is installed). */
   metrics: boolean;
   metricsPath: string;
   statsLogPeriod: number;
+  /** Port of the internal listener (metrics, admin view); undefined: no internal listener. */
+  internalPort: number | undefined;
+  internalHost: string;
+  /** Also serve the metrics / the admin view on the public port (explicit opt-in). */
+  metricsPublic: boolean;
+  adminPublic: boolean;
+  /** Authorization rules file (JSON); undefined: the demo's rules. */
+  rules: string | undefined;
+  /** Ms to wait at start for the relay's broker before exiting; 0: start without waiting. */
+  relayStartTimeout: number;
 }
 
 /** One row per option: flag, environment variable, help text. The README table mirrors it. */
@@ -76,7 +86,15 @@ export const CLI_FLAGS = {
   },
   relay: {
     env: 'SWITCHBOARD_RELAY',
-    help: "Relay to a STOMP broker: 'stomp://user:pass@host:61613[/vhost]' (stomp+ssl:// for TLS; default: embedded broker)",
+    help: "Relay to a STOMP broker: 'stomp://user:pass@host:61613[,host2:61613][/vhost]' (stomp+ssl:// for TLS; default: embedded broker)",
+  },
+  'relay-mode': {
+    env: 'SWITCHBOARD_RELAY_MODE',
+    help: "'shared' (a few broker connections per instance) or 'per-session' (one per client) (default shared)",
+  },
+  'relay-pool-size': {
+    env: 'SWITCHBOARD_RELAY_POOL_SIZE',
+    help: 'Broker connections per instance in shared mode (default 2)',
   },
   'relay-client-login': {
     env: 'SWITCHBOARD_RELAY_CLIENT_LOGIN',
@@ -121,12 +139,12 @@ export const CLI_FLAGS = {
   },
   'admin-token': {
     env: 'SWITCHBOARD_ADMIN_TOKEN',
-    help: 'Enables the admin view; its API requires this bearer token (16+ characters; prefer the env var)',
+    help: 'Enables the admin view on the internal listener; its API requires this bearer token (16+ characters; prefer the env var)',
   },
   'admin-path': { env: 'SWITCHBOARD_ADMIN_PATH', help: "Path of the admin view (default '/admin')" },
   metrics: {
     env: 'SWITCHBOARD_METRICS',
-    help: "Serve Prometheus metrics when prom-client is installed: 'true' or 'false' (default true)",
+    help: "Serve Prometheus metrics on the internal listener when prom-client is installed: 'true' or 'false' (default true)",
   },
   'metrics-path': {
     env: 'SWITCHBOARD_METRICS_PATH',
@@ -135,6 +153,30 @@ export const CLI_FLAGS = {
   'stats-log-period': {
     env: 'SWITCHBOARD_STATS_LOG_PERIOD',
     help: 'Ms between one-line stats summaries in the log (default 1800000; 0 = off)',
+  },
+  'internal-port': {
+    env: 'SWITCHBOARD_INTERNAL_PORT',
+    help: "Port of the internal listener serving the metrics and the admin view (default 9090; 0 = any free port; 'off' = none)",
+  },
+  'internal-host': {
+    env: 'SWITCHBOARD_INTERNAL_HOST',
+    help: "Interface of the internal listener (default '127.0.0.1': this machine only)",
+  },
+  'metrics-public': {
+    env: 'SWITCHBOARD_METRICS_PUBLIC',
+    help: "Also serve the metrics on the public port, readable by anyone who reaches it: 'true' or 'false' (default false)",
+  },
+  'admin-public': {
+    env: 'SWITCHBOARD_ADMIN_PUBLIC',
+    help: "Also serve the admin view on the public port: 'true' or 'false' (default false)",
+  },
+  rules: {
+    env: 'SWITCHBOARD_RULES',
+    help: "Authorization rules file (JSON, see the README; default: the demo's examples/portfolio/rules.json)",
+  },
+  'relay-start-timeout': {
+    env: 'SWITCHBOARD_RELAY_START_TIMEOUT',
+    help: "Ms to wait at start for the relay's broker; still unreachable: exit 5 (default 10000; 0 = start at once, refusing clients until it is up)",
   },
 } as const;
 
@@ -162,6 +204,20 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     if (!Number.isInteger(n) || n < 0)
       throw new Error(`--${flag} must be a non-negative integer, got '${raw}'`);
     return n;
+  };
+  const port = (flag: Flag): number | undefined => {
+    const raw = get(flag);
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || n > 65535)
+      throw new Error(`--${flag} must be a port number from 0 to 65535, got '${raw}'`);
+    return n;
+  };
+  const bool = (flag: Flag, fallback: 'true' | 'false'): boolean => {
+    const value = get(flag) || fallback;
+    if (value !== 'true' && value !== 'false')
+      throw new Error(`--${flag} must be 'true' or 'false', got '${value}'`);
+    return value === 'true';
   };
   const heartbeatRaw = get('heartbeat') ?? '10000,10000';
   const hb = /^(\d+),(\d+)$/.exec(heartbeatRaw.trim());
@@ -191,18 +247,27 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   const tlsKey = get('tls-key') || undefined;
   if ((tlsCert === undefined) !== (tlsKey === undefined))
     throw new Error('--tls-cert and --tls-key go together: give both or neither');
+  const internalRaw = get('internal-port');
+  const internalPort = internalRaw === 'off' ? undefined : (port('internal-port') ?? 9090);
+  const adminPublic = bool('admin-public', 'false');
+  if (adminToken !== undefined && internalPort === undefined && !adminPublic)
+    throw new Error(
+      '--admin-token enables the admin view on the internal listener, which is off (--internal-port off); give it a port, or serve the view on the public port with --admin-public true',
+    );
   const relayUrl = get('relay');
   const relay =
     relayUrl === undefined || relayUrl === ''
       ? undefined
       : {
           ...parseRelayUrl(relayUrl),
+          mode: relayMode(get('relay-mode')),
+          poolSize: int('relay-pool-size'),
           clientLogin: get('relay-client-login'),
           clientPasscode: get('relay-client-passcode'),
           prefixes: list(get('relay-prefixes')),
         };
   return {
-    port: int('port') ?? 8080,
+    port: port('port') ?? 8080,
     host: get('host') ?? '0.0.0.0',
     path: get('path') ?? '/stomp',
     allowedOrigins: list(origins),
@@ -227,6 +292,12 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     metrics: metrics === 'true',
     metricsPath: get('metrics-path') ?? '/metrics',
     statsLogPeriod: int('stats-log-period') ?? 30 * 60_000,
+    internalPort,
+    internalHost: get('internal-host') || '127.0.0.1',
+    metricsPublic: bool('metrics-public', 'false'),
+    adminPublic,
+    rules: get('rules') || undefined,
+    relayStartTimeout: int('relay-start-timeout') ?? 10_000,
   };
 }
 
@@ -238,11 +309,30 @@ function list(value: string | undefined): string[] | undefined {
     .filter(Boolean);
 }
 
+function relayMode(value: string | undefined): 'shared' | 'per-session' | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'shared' && value !== 'per-session')
+    throw new Error(`--relay-mode must be 'shared' or 'per-session', got '${value.slice(0, 40)}'`);
+  return value;
+}
+
 /**
  * `stomp://user:pass@host:61613/vhost` → relay options. The path is the virtual host (URL-encoded,
- * so RabbitMQ's default '/' is `%2F` or simply no path); `stomp+ssl:` turns on TLS.
+ * so RabbitMQ's default '/' is `%2F` or simply no path); `stomp+ssl:` turns on TLS. Several
+ * addresses (`stomp://user:pass@h1:61613,h2:61613`) become `hosts`, tried in turn.
  */
 export function parseRelayUrl(text: string): BrokerRelayOptions {
+  // URL() takes one host: parse the first, then read the others from the comma list.
+  const parts = /^([a-z][a-z0-9+.-]*:\/\/)([^@/]*@)?([^/]*)(.*)$/i.exec(text);
+  const addresses = parts?.[3]?.includes(',') ? parts[3].split(',') : undefined;
+  if (parts !== null && addresses !== undefined) {
+    const first = parseRelayUrl(`${parts[1]}${parts[2] ?? ''}${addresses[0]}${parts[4]}`);
+    const hosts = addresses.map((address) => {
+      const url = parseRelayUrl(`${parts[1]}${address}`);
+      return { host: url.host!, port: url.port };
+    });
+    return { ...first, hosts };
+  }
   let url: URL;
   try {
     url = new URL(text);

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type * as PromClientModule from 'prom-client';
-import type { StompServer } from '../server/create-stomp-server.js';
+import type { StompServer } from '../server/stomp-server.js';
 import type { StompServerStats } from '../server/server-stats.js';
 
 /** Options of {@link createPrometheusMetrics}. */
@@ -64,12 +64,15 @@ export async function createPrometheusMetrics(
     (options.registry as InstanceType<PromClient['Registry']> | undefined) ?? new client.Registry();
   const p = options.prefix ?? 'switchboard_';
   const names: string[] = [];
-  // One stats() snapshot per scrape, shared by every collect().
-  let snapshot: { at: number; stats: StompServerStats } | undefined;
+  // One stats() snapshot per scrape, shared by every collect(): prom-client calls them all in
+  // one go, so the snapshot is dropped once that is done (a scrape right after sees new values).
+  let snapshot: StompServerStats | undefined;
   const stats = (): StompServerStats => {
-    const now = Date.now();
-    if (snapshot === undefined || now - snapshot.at > 100) snapshot = { at: now, stats: server.stats() };
-    return snapshot.stats;
+    if (snapshot === undefined) {
+      snapshot = server.stats();
+      setImmediate(() => (snapshot = undefined));
+    }
+    return snapshot;
   };
 
   type Set = (value: number, labels?: Record<string, string>) => void;
@@ -202,11 +205,14 @@ export async function createPrometheusMetrics(
     'MESSAGE deliveries to subscribers (simple broker; relay: frames from the broker)',
     (s) => simple(s)?.delivered ?? relay(s)!.fromBroker,
   );
-  scalar(
+  define(
     'counter',
     'messages_dropped_total',
-    'Messages the simple broker dropped (queue depth, unacked)',
-    (s) => simple(s)?.dropped ?? 0,
+    'Messages dropped, by reason (broker limits, send buffers, no user session)',
+    ['reason'],
+    (s, set) => {
+      for (const [reason, n] of Object.entries(s.messagesDropped.byReason)) set(n, { reason });
+    },
   );
   scalar('gauge', 'broker_available', "1 when the broker (the relay's system connection) is available", () =>
     server.broker.available ? 1 : 0,
@@ -228,6 +234,64 @@ export async function createPrometheusMetrics(
     'relay_connections',
     'Broker connections open (client sessions and the system connection)',
     (s) => relay(s)?.connections ?? 0,
+  );
+  // Relay outages (shared mode): the outage, the buffer holding SENDs meanwhile, the relay's drops.
+  scalar('gauge', 'relay_outage_active', '1 while a broker connection of the relay is away', (s) =>
+    relay(s)?.outage.active === true ? 1 : 0,
+  );
+  scalar(
+    'counter',
+    'relay_outages_total',
+    'Broker outages since start (after the first connection)',
+    (s) => relay(s)?.outage.count ?? 0,
+  );
+  scalar(
+    'gauge',
+    'relay_outage_buffer_messages',
+    'Frames waiting in the outage buffer for the broker',
+    (s) => relay(s)?.outageBuffer.messages ?? 0,
+  );
+  scalar(
+    'gauge',
+    'relay_outage_buffer_bytes',
+    'Bytes waiting in the outage buffer for the broker',
+    (s) => relay(s)?.outageBuffer.bytes ?? 0,
+  );
+  scalar(
+    'gauge',
+    'relay_outage_buffer_oldest_age_seconds',
+    'Age of the oldest frame in the outage buffer',
+    (s) => (relay(s)?.outageBuffer.oldestAgeMs ?? 0) / 1000,
+  );
+  define(
+    'counter',
+    'relay_dropped_total',
+    'Frames and acknowledgements the relay dropped, by reason (outage buffer full or expired, stale ack, ...)',
+    ['reason'],
+    (s, set) => {
+      for (const [reason, n] of Object.entries(relay(s)?.dropped ?? {})) set(n, { reason });
+    },
+  );
+  define(
+    'counter',
+    'incidents_total',
+    'Conditions clients caused (refusals, protocol errors, limits, drops), by cause',
+    ['cause'],
+    (s, set) => {
+      for (const [cause, n] of Object.entries(s.incidents.byCause)) set(n, { cause });
+    },
+  );
+  scalar(
+    'counter',
+    'log_lines_suppressed_total',
+    'Incidents summarised in a periodic line instead of logged one by one',
+    (s) => s.incidents.logLinesSuppressed,
+  );
+  scalar(
+    'gauge',
+    'messages_pending',
+    "Topic messages waiting for client-ack subscribers' acknowledgements (simple broker)",
+    (s) => simple(s)?.pending ?? 0,
   );
   if (options.destinationLabels) {
     define(

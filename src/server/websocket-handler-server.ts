@@ -8,8 +8,8 @@ import type { Session, WebSocketHandler } from '../websocket/handler.js';
 import type { HandshakeInterceptor } from '../websocket/handshake.js';
 import type { ConnectionLimits } from '../security/connection-gate.js';
 import { ConnectionGate } from '../security/connection-gate.js';
-import type { SessionStats } from '../websocket/session.js';
-import { createSessionStats } from '../websocket/session.js';
+import type { SessionStats } from '../websocket/session-stats.js';
+import { createSessionStats } from '../websocket/session-stats.js';
 
 /** One raw WebSocket handler registration (Spring's `registry.addHandler(handler, paths)`). */
 export interface WebSocketHandlerRegistration {
@@ -36,7 +36,7 @@ export interface WebSocketHandlers {
   readonly sessionCount: number;
   /** Plain WebSocket sessions. */
   readonly sessions: ReadonlySet<Session>;
-  /** Send-path counters of the WebSocket sessions (messages, bytes, drops, limit breaches). */
+  /** Send-path counters of the WebSocket sessions (messages, bytes, drops, limit breaches); drops include SockJS sessions'. */
   stats(): SessionStats;
   /** Connections now, and those refused by a cap (maxConnections, per address, SockJS maxSessions). */
   connectionStats(): { open: number; refused: number };
@@ -99,6 +99,7 @@ export function attachWebSocketHandlers(
         total.dropped += stats.dropped;
         total.limitExceeded += stats.limitExceeded;
       }
+      for (const service of sockjs) total.dropped += service.dropped;
       return total;
     },
     async close() {

@@ -14,7 +14,7 @@ const VERSION_INDEX: Record<StompVersion, number> = { '1.0': 0, '1.1': 1, '1.2':
  */
 export function encodeMessageDelivery(message: Message, version: StompVersion): OutboundMessage {
   const { deliveryCache, nativeHeaders } = message.headers;
-  if (deliveryCache === undefined) return toOutbound(messageFrame(message), version);
+  if (deliveryCache === undefined) return toOutbound(messageFrame(message, version), version);
   // A fan-out asks for the same headers many times in a row: the last answer spares the lookup.
   let perVersion: PerVersion | undefined;
   if (deliveryCache === last.cache && nativeHeaders === last.headers) {
@@ -30,7 +30,7 @@ export function encodeMessageDelivery(message: Message, version: StompVersion): 
     last.perVersion = perVersion;
   }
   const index = VERSION_INDEX[version];
-  return (perVersion[index] ??= toOutbound(messageFrame(message), version));
+  return (perVersion[index] ??= toOutbound(messageFrame(message, version), version));
 }
 
 type PerVersion = (OutboundMessage | undefined)[];
@@ -54,9 +54,16 @@ export function frameOf(command: StompCommand, message: Message): StompFrame {
   return { command, headers: message.headers.nativeHeaders, body: message.payload };
 }
 
-function messageFrame(message: Message): StompFrame {
+/**
+ * The MESSAGE frame a client of `version` is shown. The `ack` header is STOMP 1.2's: a 1.0 or
+ * 1.1 client acknowledges by `message-id` (and `subscription`), so it is left out for them,
+ * whichever broker set it.
+ */
+function messageFrame(message: Message, version: StompVersion): StompFrame {
   const { nativeHeaders, destination, subscriptionId } = message.headers;
+  const dropAck = version !== '1.2' && nativeHeaders.ack !== undefined;
   if (
+    !dropAck &&
     (nativeHeaders.subscription !== undefined || subscriptionId === undefined) &&
     (nativeHeaders.destination !== undefined || destination === undefined)
   ) {
@@ -65,5 +72,6 @@ function messageFrame(message: Message): StompFrame {
   const headers = createHeaders({ destination, subscription: subscriptionId });
   Object.assign(headers, nativeHeaders);
   if (subscriptionId !== undefined) headers.subscription = subscriptionId;
+  if (dropAck) delete headers.ack;
   return { command: 'MESSAGE', headers, body: message.payload };
 }

@@ -6,6 +6,7 @@ import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Session, WebSocketHandler } from '../websocket/handler.js';
 import { CloseCodes } from '../websocket/handler.js';
 import { StompDecoder } from './decoder.js';
@@ -110,12 +111,19 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       maxBacklog: 1000,
       handlerTimeout: this.#limits.handlerTimeout,
       onTimeout: (conn, frame) =>
-        this.#logger.warn('Handler did not finish in time; the session queue moves on', {
-          sessionId: conn.id,
-          command: frame.command,
-          destination: frame.headers.destination,
-          handlerTimeout: this.#limits.handlerTimeout,
-        }),
+        logIncident(
+          this.#logger,
+          'warn',
+          'handlerTimeout',
+          conn.id,
+          'Handler did not finish in time; the session queue moves on',
+          {
+            sessionId: conn.id,
+            command: frame.command,
+            destination: frame.headers.destination,
+            handlerTimeout: this.#limits.handlerTimeout,
+          },
+        ),
       counters: this.stats,
     };
     this.#decoder = this.#newDecoder();
@@ -273,7 +281,10 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
         connection.write(HEARTBEAT);
         return;
       case 'ERROR':
-        connection.closeCause ??= 'brokerError';
+        // The simple broker closes a slow consumer with an ERR_LIMIT_ code; a relay's broker sends none.
+        connection.closeCause ??= message.headers.nativeHeaders.code?.startsWith('ERR_LIMIT_')
+          ? 'limitExceeded'
+          : 'brokerError';
         connection.write(toOutbound(frameOf('ERROR', message), connection.version));
         this.#close(connection, CloseCodes.PROTOCOL_ERROR, message.headers.nativeHeaders.message ?? 'Error');
         return;
@@ -371,6 +382,14 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
         return this.#forward(connection, frame, 'UNSUBSCRIBE');
       case 'ACK':
       case 'NACK':
+        // Refused here, for every broker: 1.0 has no NACK, and a 1.0 client must not get a
+        // requeue from one broker and an ERROR from another.
+        if (command === 'NACK' && connection.version === '1.0') {
+          throw new StompProtocolError(
+            ErrorCodes.ERR_STOMP_UNKNOWN_COMMAND,
+            'NACK is not part of STOMP 1.0; connect with STOMP 1.1 or 1.2 to use it',
+          );
+        }
         this.#requireAckId(connection, frame);
         if (this.#inTransaction(connection, frame)) return;
         return this.#forward(connection, frame, command);
@@ -585,16 +604,26 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   }
 
   readonly #expired = (connection: StompConnection, error: StompProtocolError): void => {
-    this.#logger.info('Session closed: authentication expired', {
-      sessionId: connection.id,
-      user: connection.user?.name,
-    });
+    logIncident(
+      this.#logger,
+      'info',
+      'authExpired',
+      connection.id,
+      'Session closed: authentication expired',
+      {
+        sessionId: connection.id,
+        user: connection.user?.name,
+      },
+    );
     this.#fail(connection, undefined, error);
   };
 
   #rateLimited(connection: StompConnection, limit: string): void {
     this.stats.rateLimited++;
-    this.#logger.warn('Session closed: rate limit exceeded', { sessionId: connection.id, limit });
+    logIncident(this.#logger, 'warn', 'rateLimited', connection.id, 'Session closed: rate limit exceeded', {
+      sessionId: connection.id,
+      limit,
+    });
     this.#fail(
       connection,
       undefined,
@@ -614,15 +643,20 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const answer = failureAnswer(error, frame);
     connection.closeCause ??= causeOfError(answer.code);
     if (!answer.known) {
-      this.#logger.error(answer.summary, { sessionId: connection.id, error });
+      logIncident(this.#logger, 'error', 'handlerFailed', connection.id, answer.summary, {
+        sessionId: connection.id,
+        error,
+      });
     } else {
-      this.#logger.debug('STOMP error', {
+      logIncident(this.#logger, 'debug', 'protocolError', connection.id, 'STOMP error', {
         sessionId: connection.id,
         code: answer.code,
         message: answer.summary,
       });
     }
-    connection.write(toOutbound(answer.frame, connection.version));
+    // Before CONNECTED the client knows no version, so it reads headers unescaped (as 1.0).
+    const version = connection.state === 'connected' ? connection.version : '1.0';
+    connection.write(toOutbound(answer.frame, version));
     this.#close(connection, answer.closeCode, answer.summary);
   };
 }

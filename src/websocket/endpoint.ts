@@ -8,6 +8,7 @@ import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Session, WebSocketHandler } from './handler.js';
 import { CloseCodes } from './handler.js';
 import type { HandshakeInterceptor, HandshakeRequest } from './handshake.js';
@@ -15,8 +16,11 @@ import type { Principal } from '../messaging/message.js';
 import { checkOrigin, protocolSelector, runHandshakeInterceptors } from './handshake.js';
 import type { ConnectionGate } from '../security/connection-gate.js';
 import { clientAddress } from '../security/connection-gate.js';
-import type { SessionContext, SessionStats } from './session.js';
-import { SessionWebSocket, WebSocketSession, createSessionStats } from './session.js';
+import type { SessionContext } from './session-shared.js';
+import { SessionWebSocket } from './session-shared.js';
+import { WebSocketSession } from './session.js';
+import type { SessionStats } from './session-stats.js';
+import { createSessionStats } from './session-stats.js';
 import { HeaderValues } from './header-values.js';
 
 /** Options of {@link WebSocketEndpoint}. */
@@ -53,7 +57,7 @@ export class WebSocketEndpoint {
   #adoptingSocket: Duplex | undefined;
   #adoptingAddress = '';
   /** Shared by every session of this endpoint (one reference per session instead of five). */
-  readonly #context: SessionContext;
+  readonly #context: SessionContext<WebSocketSession>;
   #closeWaiters: (() => void)[] = [];
   #closed = false;
 
@@ -103,7 +107,14 @@ export class WebSocketEndpoint {
     }
     const secure = (req.socket as Socket & { encrypted?: boolean }).encrypted === true;
     if (!checkOrigin(req.headers.origin, req.headers.host, this.#options, secure)) {
-      this.#logger.info('WebSocket handshake refused: origin not allowed', { origin: req.headers.origin });
+      logIncident(
+        this.#logger,
+        'info',
+        'originRefused',
+        clientAddress(req, this.#options.gate?.trustProxy ?? false),
+        'WebSocket handshake refused: origin not allowed',
+        { origin: req.headers.origin },
+      );
       rejectUpgrade(socket, 403, 'Origin not allowed');
       return true;
     }
@@ -112,10 +123,17 @@ export class WebSocketEndpoint {
     if (gate !== undefined) {
       const refusal = gate.take(address);
       if (refusal !== undefined) {
-        this.#logger.warn('WebSocket handshake refused: connection limit', {
-          reason: refusal.reason,
+        logIncident(
+          this.#logger,
+          'warn',
+          'connectionLimit',
           address,
-        });
+          'WebSocket handshake refused: connection limit',
+          {
+            reason: refusal.reason,
+            address,
+          },
+        );
         rejectUpgrade(socket, refusal.status, refusal.reason);
         return true;
       }
@@ -211,7 +229,17 @@ export class WebSocketEndpoint {
     const outcome = await runHandshakeInterceptors(
       req,
       interceptors,
-      (error) => this.#logger.error('Handshake interceptor failed', { error }),
+      (error) =>
+        logIncident(
+          this.#logger,
+          'error',
+          'handshakeInterceptorFailed',
+          address,
+          'Handshake interceptor failed',
+          {
+            error,
+          },
+        ),
       address,
     );
     if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.reason);
@@ -257,7 +285,9 @@ export class WebSocketEndpoint {
     try {
       this.#options.handler.onOpen?.(session);
     } catch (error) {
-      this.#logger.error('WebSocket handler onOpen failed', { error });
+      logIncident(this.#logger, 'error', 'handlerFailed', session.id, 'WebSocket handler onOpen failed', {
+        error,
+      });
       session.close(CloseCodes.SERVER_ERROR, 'Internal error');
     }
   }

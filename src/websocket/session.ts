@@ -2,16 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
-import type { Logger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Principal } from '../messaging/message.js';
-import type { Session, TransportKind, WebSocketHandler } from './handler.js';
+import type { Session, TransportKind } from './handler.js';
 import { CloseCodes, nextPrincipal } from './handler.js';
 import type { OutboundMessage } from './outbound-message.js';
 import { requestUrl } from './handshake.js';
-import type { SessionContext, SessionStats, SessionWebSocket } from './session-shared.js';
-
-export type { SessionContext, SessionStats } from './session-shared.js';
-export { SessionWebSocket, createSessionStats } from './session-shared.js';
+import type { SessionContext, SessionWebSocket } from './session-shared.js';
 
 export interface WebSocketSessionInit {
   ws: WebSocket;
@@ -23,7 +20,7 @@ export interface WebSocketSessionInit {
   /** Seeded by handshake interceptors; created when first asked for otherwise. */
   attributes: Map<string, unknown> | undefined;
   principal: Principal | undefined;
-  context: SessionContext;
+  context: SessionContext<WebSocketSession>;
 }
 
 /** Marks a session's message queue as empty without an array per idle session. */
@@ -58,7 +55,7 @@ export class WebSocketSession implements Session {
   #attributes: Map<string, unknown> | undefined;
   #principal: Principal | undefined;
   #socket: Socket;
-  #context: SessionContext;
+  #context: SessionContext<WebSocketSession>;
   #queue: OutboundMessage[] = NO_QUEUE;
   #queueHead = 0;
   #queuedBytes = 0;
@@ -83,7 +80,7 @@ export class WebSocketSession implements Session {
     this.#context = init.context;
 
     this.ws.binaryType = 'nodebuffer';
-    (this.ws as SessionWebSocket).session = this;
+    (this.ws as SessionWebSocket<WebSocketSession>).session = this;
     this.ws.on('message', WebSocketSession.#messageListener);
     this.ws.on('close', WebSocketSession.#closeListener);
     this.ws.on('error', WebSocketSession.#errorListener);
@@ -95,19 +92,19 @@ export class WebSocketSession implements Session {
     data: WebSocket.RawData,
     isBinary: boolean,
   ): void {
-    const session = (this as SessionWebSocket).session;
+    const session = (this as SessionWebSocket<WebSocketSession>).session;
     if (session !== undefined) session.#onMessage(data, isBinary);
   };
 
   static readonly #closeListener = function (this: WebSocket, code: number, reason: Buffer): void {
-    const session = (this as SessionWebSocket).session;
+    const session = (this as SessionWebSocket<WebSocketSession>).session;
     if (session === undefined) return;
     session.#notifyClosed(code, reason.toString());
     session.#context.onSocketClosed?.(session);
   };
 
   static readonly #errorListener = function (this: WebSocket, error: Error): void {
-    const session = (this as SessionWebSocket).session;
+    const session = (this as SessionWebSocket<WebSocketSession>).session;
     if (session === undefined) return;
     try {
       session.#context.handler.onError?.(session, error);
@@ -115,27 +112,6 @@ export class WebSocketSession implements Session {
       // a handler's error hook must not take the process down
     }
   };
-
-  // The endpoint's shared parts, under the names the rest of this class uses.
-  get #handler(): WebSocketHandler {
-    return this.#context.handler;
-  }
-
-  get #limits(): SessionContext['limits'] {
-    return this.#context.limits;
-  }
-
-  get #stats(): SessionStats {
-    return this.#context.stats;
-  }
-
-  get #logger(): Logger {
-    return this.#context.logger;
-  }
-
-  get #onClosed(): (session: WebSocketSession) => void {
-    return this.#context.onClosed;
-  }
 
   get transport(): TransportKind {
     return 'websocket';
@@ -218,15 +194,15 @@ export class WebSocketSession implements Session {
       corked.push(this);
     }
     this.#socket.write(frame);
-    this.#stats.messagesSent++;
-    this.#stats.bytesSent += frame.length;
+    this.#context.stats.messagesSent++;
+    this.#context.stats.bytesSent += frame.length;
     if (this.#socket.writableNeedDrain) this.#startStallTimer();
   }
 
   #enqueue(message: OutboundMessage, size: number): boolean {
-    const limit = this.#limits.sendBufferLimit;
+    const limit = this.#context.limits.sendBufferLimit;
     if (this.#socket.writableLength + this.#queuedBytes + size > limit) {
-      if (this.#limits.overflow === 'terminate') {
+      if (this.#context.limits.overflow === 'terminate') {
         this.#limitExceeded(`send buffer over sendBufferLimit (${limit} bytes)`);
         return false;
       }
@@ -237,10 +213,10 @@ export class WebSocketSession implements Session {
         const dropped = this.#queue[this.#queueHead]!;
         this.#queue[this.#queueHead++] = undefined as unknown as OutboundMessage;
         this.#queuedBytes -= dropped.webSocketFrame.length;
-        this.#stats.dropped++;
+        this.#context.stats.dropped++;
       }
       if (this.#socket.writableLength + this.#queuedBytes + size > limit) {
-        this.#stats.dropped++;
+        this.#context.stats.dropped++;
         this.#warnDrop(limit);
         return false;
       }
@@ -254,11 +230,18 @@ export class WebSocketSession implements Session {
   }
 
   #warnDrop(limit: number): void {
-    this.#logger.warn('Slow consumer: dropped oldest messages (overflow drop-oldest)', {
-      sessionId: this.id,
-      sendBufferLimit: limit,
-      dropped: this.#stats.dropped,
-    });
+    logIncident(
+      this.#context.logger,
+      'warn',
+      'sendBufferOverflow',
+      this.id,
+      'Slow consumer: dropped oldest messages (overflow drop-oldest)',
+      {
+        sessionId: this.id,
+        sendBufferLimit: limit,
+        dropped: this.#context.stats.dropped,
+      },
+    );
   }
 
   #flush(): void {
@@ -292,9 +275,11 @@ export class WebSocketSession implements Session {
       this.#stallTimer = undefined;
       this.#socket.off('drain', this.#drained!);
       if (this.#socket.writableNeedDrain || this.#queueHead < this.#queue.length) {
-        this.#limitExceeded(`socket did not drain within sendTimeLimit (${this.#limits.sendTimeLimit} ms)`);
+        this.#limitExceeded(
+          `socket did not drain within sendTimeLimit (${this.#context.limits.sendTimeLimit} ms)`,
+        );
       }
-    }, this.#limits.sendTimeLimit);
+    }, this.#context.limits.sendTimeLimit);
     this.#stallTimer.unref();
   }
 
@@ -306,8 +291,18 @@ export class WebSocketSession implements Session {
   }
 
   #limitExceeded(detail: string): void {
-    this.#stats.limitExceeded++;
-    this.#logger.warn('Slow consumer: closing session (4500)', { sessionId: this.id, reason: detail });
+    this.#context.stats.limitExceeded++;
+    logIncident(
+      this.#context.logger,
+      'warn',
+      'slowConsumerClosed',
+      this.id,
+      'Slow consumer: closing session (4500)',
+      {
+        sessionId: this.id,
+        reason: detail,
+      },
+    );
     this.#open = false;
     this.#closeCode = CloseCodes.SESSION_NOT_RELIABLE;
     this.#dropQueue();
@@ -353,11 +348,14 @@ export class WebSocketSession implements Session {
         ? data
         : Buffer.from(data);
     try {
-      this.#handler.onMessage?.(this, buffer, isBinary);
+      this.#context.handler.onMessage?.(this, buffer, isBinary);
     } catch (error) {
-      this.#logger.error('WebSocket handler failed', { sessionId: this.id, error });
+      logIncident(this.#context.logger, 'error', 'handlerFailed', this.id, 'WebSocket handler failed', {
+        sessionId: this.id,
+        error,
+      });
       try {
-        this.#handler.onError?.(this, error as Error);
+        this.#context.handler.onError?.(this, error as Error);
       } catch {
         // ignore
       }
@@ -374,11 +372,21 @@ export class WebSocketSession implements Session {
     this.#dropQueue();
     const reported =
       this.#closeCode === CloseCodes.SESSION_NOT_RELIABLE ? CloseCodes.SESSION_NOT_RELIABLE : code;
-    this.#onClosed(this);
+    this.#context.onClosed(this);
     try {
-      this.#handler.onClose?.(this, reported, reason);
+      this.#context.handler.onClose?.(this, reported, reason);
     } catch (error) {
-      this.#logger.error('WebSocket handler onClose failed', { sessionId: this.id, error });
+      logIncident(
+        this.#context.logger,
+        'error',
+        'handlerFailed',
+        this.id,
+        'WebSocket handler onClose failed',
+        {
+          sessionId: this.id,
+          error,
+        },
+      );
     }
   }
 }

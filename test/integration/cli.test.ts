@@ -1,52 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Inbox, connectStompJs, subscribed } from '../helpers/stompjs.js';
 import { within } from '../helpers/server.js';
 import { RawStompClient } from '../helpers/raw-stomp.js';
 import { parseExposition } from '../helpers/prometheus-text.js';
 import { removeCertificate, selfSignedCertificate } from '../helpers/tls.js';
+import { OPEN_RULES, startCli, tempFile } from '../helpers/cli.js';
 
 const ADMIN_TOKEN = 'cli-admin-token-0123456789';
-const cli = fileURLToPath(new URL('../../src/cli/switchboard.ts', import.meta.url));
-
-/** Starts the CLI on a free port; resolves with its ws:// or wss:// URL once it prints it. */
-async function startCli(t: TestContext, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', cli, '--port', '0', '--host', '127.0.0.1', ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    },
-  );
-  t.after(() => child.kill('SIGKILL'));
-  let out = '';
-  let logs = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (logs += chunk));
-  const url = await within(
-    new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: string) => {
-        out += chunk;
-        const match = /(wss?:\/\/\S+\/stomp)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${logs}`)));
-    }),
-    20000,
-    'the server URL on stdout',
-  );
-  return { child, url, out: () => out, logs: () => logs };
-}
 
 for (const relay of [undefined, 'stomp://guest:guest@127.0.0.1:61613']) {
   test(`the standalone server${relay ? ' relaying to RabbitMQ (SWITCHBOARD_RELAY)' : ''} serves STOMP and the demo page, and stops cleanly on SIGTERM`, async (t) => {
-    const { child, url, logs } = await startCli(t, ['--log-level', relay ? 'info' : 'warn'], {
+    const rules = tempFile(t, 'open-rules.json', OPEN_RULES);
+    const { child, url, logs, internalUrl } = await startCli(t, ['--log-level', relay ? 'info' : 'warn'], {
       SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      SWITCHBOARD_RULES: rules,
       ...(relay ? { SWITCHBOARD_RELAY: relay } : {}),
     });
 
@@ -56,12 +25,19 @@ for (const relay of [undefined, 'stomp://guest:guest@127.0.0.1:61613']) {
     const lib = await fetch(url.replace('ws://', 'http://').replace('/stomp', '/lib/stomp.umd.min.js'));
     assert.equal(lib.status, 200);
 
-    // Prometheus metrics and the admin view (enabled by the token), beside the demo.
+    // Prometheus metrics and the admin view (enabled by the token) on the internal listener
+    // (loopback), not on the public port.
     const http = url.replace('ws://', 'http://').replace('/stomp', '');
-    const metrics = parseExposition(await (await fetch(`${http}/metrics`)).text());
+    assert.equal((await fetch(`${http}/metrics`)).status, 404);
+    assert.equal((await fetch(`${http}/admin/api`)).status, 404);
+    const internal = await internalUrl();
+    assert.match(internal, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const metrics = parseExposition(await (await fetch(`${internal}/metrics`)).text());
     assert.equal(metrics.types.get('switchboard_sessions'), 'gauge');
-    assert.equal((await fetch(`${http}/admin/api`)).status, 401);
-    const admin = await fetch(`${http}/admin/api`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal((await fetch(`${internal}/admin/api`)).status, 401);
+    const admin = await fetch(`${internal}/admin/api`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     assert.equal(
       ((await admin.json()) as { broker: { kind: string } }).broker.kind,
       relay ? 'relay' : 'simple',
@@ -95,6 +71,8 @@ test('the standalone server with --tls-cert/--tls-key serves wss:// and https://
   const tls = selfSignedCertificate();
   t.after(() => removeCertificate(tls.dir));
   const { child, url, out } = await startCli(t, [
+    '--rules',
+    tempFile(t, 'open-rules.json', OPEN_RULES),
     '--log-level',
     'warn',
     '--tls-cert',
@@ -115,4 +93,76 @@ test('the standalone server with --tls-cert/--tls-key serves wss:// and https://
   assert.equal((await within(client.closed, 5000, 'close')).code, 1001);
   const [code] = (await within(once(child, 'exit'), 10000, 'exit after SIGTERM')) as [number];
   assert.equal(code, 0);
+});
+
+test('metrics on the public port only when asked for (--metrics-public true), and the internal listener can be turned off', async (t) => {
+  const { url, out } = await startCli(t, [
+    '--log-level',
+    'warn',
+    '--internal-port',
+    'off',
+    '--metrics-public',
+    'true',
+  ]);
+  const http = url.replace('ws://', 'http://').replace('/stomp', '');
+  const metrics = parseExposition(await (await fetch(`${http}/metrics`)).text());
+  assert.equal(metrics.types.get('switchboard_sessions'), 'gauge');
+  assert.doesNotMatch(out(), /Internal endpoints/);
+});
+
+/** Logs in through the demo's form; returns the session cookie. */
+async function login(http: string, user: string): Promise<string> {
+  const res = await fetch(`${http}/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: user, password: user }),
+    redirect: 'manual',
+  });
+  assert.equal(res.status, 303);
+  return res.headers.get('set-cookie')!.split(';', 1)[0]!;
+}
+
+async function stompSession(url: string, cookie?: string): Promise<RawStompClient> {
+  const client = await RawStompClient.open(url, undefined, cookie === undefined ? {} : { cookie });
+  client.sendFrame('CONNECT', { 'accept-version': '1.2', host: 'localhost', 'heart-beat': '0,0' });
+  return client;
+}
+
+test("the standalone demo's default rules: anonymous CONNECT refused; a logged-in user cannot forge prices or another user's positions", async (t) => {
+  const { url, logs } = await startCli(t, ['--log-level', 'info']);
+  const http = url.replace('ws://', 'http://').replace('/stomp', '');
+  assert.match(logs(), /Authorization rules.*"rules":6/);
+
+  const anonymous = await stompSession(url);
+  const refused = await anonymous.next('ERROR');
+  assert.equal(refused.headers.code, 'ERR_ACCESS_DENIED');
+  assert.match(refused.headers.message!, /CONNECT/);
+  await within(anonymous.closed, 5000, 'the anonymous session to close');
+  assert.ok(!anonymous.frames.some((f) => f.command === 'CONNECTED'));
+
+  const cookie = await login(http, 'ann');
+  for (const [destination, body] of [
+    ['/topic/price.stock.GOOG', '{"ticker":"GOOG","price":0.01}'],
+    ['/user/fabrice/queue/position-updates', '{"ticker":"GOOG","shares":100000,"price":1}'],
+  ] as const) {
+    const ann = await stompSession(url, cookie);
+    await ann.next('CONNECTED');
+    ann.sendFrame('SEND', { destination, 'content-type': 'application/json' }, body);
+    const error = await ann.next('ERROR');
+    assert.equal(error.headers.code, 'ERR_ACCESS_DENIED');
+    assert.equal(error.headers.message, `Access denied: SEND to '${destination}'`);
+    await within(ann.closed, 5000, 'the session to close');
+  }
+
+  // What the page does is allowed: prices, positions, own queues, trades.
+  const ok = await stompSession(url, cookie);
+  await ok.next('CONNECTED');
+  await ok.request('SUBSCRIBE', { id: 'p', destination: '/topic/price.stock.*' });
+  await ok.request('SUBSCRIBE', { id: 'u', destination: '/user/queue/position-updates' });
+  ok.sendFrame(
+    'SEND',
+    { destination: '/app/trade', 'content-type': 'application/json' },
+    '{"action":"Buy","ticker":"GOOG","shares":1}',
+  );
+  const update = await ok.next('MESSAGE', (f) => f.headers.subscription === 'u');
+  assert.equal(JSON.parse(update.body.toString()).shares, 3);
 });

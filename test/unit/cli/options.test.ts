@@ -49,6 +49,8 @@ test('--relay: a stomp:// URL gives host, port, credentials and virtual host; no
     passcode: 's@cret',
     virtualHost: 'prod',
     tls: undefined,
+    mode: undefined,
+    poolSize: undefined,
     clientLogin: 'web',
     clientPasscode: 'webpw',
     prefixes: ['/topic', '/queue', '/exchange'],
@@ -63,10 +65,97 @@ test('--relay: a stomp:// URL gives host, port, credentials and virtual host; no
   assert.equal(parseRelayUrl('stomp://h/%2F').virtualHost, '/');
 });
 
+test('--relay: several comma-separated addresses become hosts, tried in turn; --relay-mode and --relay-pool-size', () => {
+  const o = parseCliOptions(
+    [
+      '--relay',
+      'stomp://app:pw@h1:61613,h2:61614/prod',
+      '--relay-mode',
+      'per-session',
+      '--relay-pool-size',
+      '3',
+    ],
+    {},
+  );
+  assert.ok(o !== 'help');
+  assert.equal(o.relay?.host, 'h1');
+  assert.equal(o.relay?.login, 'app');
+  assert.equal(o.relay?.virtualHost, 'prod');
+  assert.deepEqual(o.relay?.hosts, [
+    { host: 'h1', port: 61613 },
+    { host: 'h2', port: 61614 },
+  ]);
+  assert.equal(o.relay?.mode, 'per-session');
+  assert.equal(o.relay?.poolSize, 3);
+  assert.equal(parseRelayUrl('stomp://h1').hosts, undefined, 'one address: no hosts list');
+  assert.throws(
+    () => parseCliOptions(['--relay', 'stomp://h', '--relay-mode', 'pooled'], {}),
+    /--relay-mode/,
+  );
+  assert.throws(
+    () => parseRelayUrl('stomp://u:topsecret@h1:61613,:x'),
+    (error: Error) => /--relay/.test(error.message) && !error.message.includes('topsecret'),
+  );
+});
+
 test('--relay: bad URLs are named, and the password is never echoed', () => {
   assert.throws(() => parseCliOptions(['--relay', 'amqp://guest:guest@h'], {}), /stomp:\/\/ or stomp\+ssl/);
   assert.throws(
     () => parseCliOptions(['--relay', 'not a url:topsecret@'], {}),
     (error: Error) => /--relay/.test(error.message) && !error.message.includes('topsecret'),
   );
+});
+
+test('ports: 0 to 65535, whole numbers only', () => {
+  assert.throws(
+    () => parseCliOptions(['--port', '80808'], {}),
+    /--port must be a port number from 0 to 65535, got '80808'/,
+  );
+  assert.throws(() => parseCliOptions(['--port', '8080.5'], {}), /--port must be a port number/);
+  assert.throws(
+    () => parseCliOptions([], { SWITCHBOARD_INTERNAL_PORT: 'x' }),
+    /--internal-port must be a port number/,
+  );
+  const o = parseCliOptions(['--port', '65535'], {});
+  assert.ok(o !== 'help');
+  assert.equal(o.port, 65535);
+});
+
+test('the internal listener: 127.0.0.1:9090 by default, any port, or off; metrics and admin off the public port unless asked', () => {
+  const o = parseCliOptions([], {});
+  assert.ok(o !== 'help');
+  assert.equal(o.internalPort, 9090);
+  assert.equal(o.internalHost, '127.0.0.1');
+  assert.equal(o.metrics, true);
+  assert.equal(o.metricsPublic, false);
+  assert.equal(o.adminPublic, false);
+
+  const off = parseCliOptions(['--internal-port', 'off', '--metrics-public', 'true'], {
+    SWITCHBOARD_INTERNAL_HOST: '10.0.0.5',
+  });
+  assert.ok(off !== 'help');
+  assert.equal(off.internalPort, undefined);
+  assert.equal(off.internalHost, '10.0.0.5');
+  assert.equal(off.metricsPublic, true);
+
+  assert.throws(
+    () => parseCliOptions(['--metrics-public', 'yes'], {}),
+    /--metrics-public must be 'true' or 'false'/,
+  );
+  const token = { SWITCHBOARD_ADMIN_TOKEN: 'sixteen-chars-token' };
+  assert.throws(() => parseCliOptions(['--internal-port', 'off'], token), /internal listener, which is off/);
+  const publicAdmin = parseCliOptions(['--internal-port', 'off', '--admin-public', 'true'], token);
+  assert.ok(publicAdmin !== 'help');
+  assert.equal(publicAdmin.adminPublic, true);
+});
+
+test('--rules and --relay-start-timeout', () => {
+  const o = parseCliOptions(['--rules', 'rules.json'], { SWITCHBOARD_RELAY_START_TIMEOUT: '0' });
+  assert.ok(o !== 'help');
+  assert.equal(o.rules, 'rules.json');
+  assert.equal(o.relayStartTimeout, 0);
+  const d = parseCliOptions([], {});
+  assert.ok(d !== 'help');
+  assert.equal(d.rules, undefined);
+  assert.equal(d.relayStartTimeout, 10000);
 });
