@@ -1,55 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { MessageChannel } from '../messaging/channel.js';
 import { hasPrefix, normalizePrefix } from '../messaging/destinations.js';
-import { sessionOfDestination } from '../messaging/user-destinations.js';
 import type { Message, MessageHeaders } from '../messaging/message.js';
-import type { StompHeaders } from '../stomp/frame.js';
 import { createHeaders } from '../stomp/frame.js';
 import type { Broker, BrokerAvailabilityListener, BrokerFeatures } from './broker.js';
-import type { AckMode, Subscription } from './subscription-registry.js';
+import type { Subscription } from './subscription-registry.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
+import type { BrokerDropReason } from './drop-reasons.js';
+import { createDropCounts } from './drop-reasons.js';
+import type { HeldQueue } from './held-queues.js';
+import { HeldQueues } from './held-queues.js';
+import { PendingDeliveries } from './pending-deliveries.js';
+import type { Published } from './published-message.js';
+import { deliveryHeaders, publishedMessage } from './published-message.js';
+import { settleAck, subscribeRequest } from './client-frames.js';
 
 export type { SimpleBrokerOptions, SimpleBrokerStats } from './simple-broker-options.js';
 import type { SimpleBrokerOptions, SimpleBrokerStats } from './simple-broker-options.js';
 
-/** A published message, shared by all its deliveries. */
-interface Published {
-  readonly destination: string;
-  readonly payload: Buffer;
-  /** Headers every delivery carries (destination, message-id, content-type, custom). */
-  readonly base: StompHeaders;
-  readonly messageId: string;
-  readonly publishedAt: number;
-  /** The one session a user destination ('/queue/x-user<session>') belongs to. */
-  readonly owner: string | undefined;
-  readonly cache: Map<unknown, unknown>;
-  /** Auto-ack headers per subscription id: deliveries with the same id share one object (and one encoding). */
-  lastSubscriptionId: string | undefined;
-  lastHeaders: StompHeaders | undefined;
-  redeliveries: number;
-}
-
-/** Headers a publisher sets that never travel to subscribers. */
-const PROTOCOL_HEADERS = new Set([
-  'receipt',
-  'transaction',
-  'content-length',
-  'destination',
-  'subscription',
-  'message-id',
-  'ack',
-  'id',
-]);
-
 /**
  * The embedded in-memory broker. `/topic` destinations fan out to every matching subscription;
  * `/queue` destinations give each message to one subscriber, round-robin, and hold messages
- * (bounded) while nobody can take them. Ack modes `auto`, `client` (cumulative) and
- * `client-individual`; NACKed or orphaned queue messages are redelivered.
+ * (bounded by `maxQueueDepth`, then `queueOverflow`) while nobody can take them. Ack modes `auto`,
+ * `client` (cumulative) and `client-individual`; NACKed or orphaned queue messages are
+ * redelivered. A client-ack subscription with `maxUnacked` messages outstanding gets no more
+ * until it acknowledges: queue messages go to other consumers or stay queued, topic messages
+ * wait (bounded by `maxPending`, then `pendingOverflow`). Every drop is counted by reason.
  */
 export class SimpleBroker implements Broker {
   readonly prefixes: readonly string[];
@@ -59,19 +39,24 @@ export class SimpleBroker implements Broker {
   readonly #broadcastQueues: boolean;
   readonly #maxQueueDepth: number;
   readonly #maxUnacked: number;
+  readonly #maxPending: number;
   readonly #maxRedeliveries: number;
   readonly #maxSubscriptions: number;
   readonly #logger: Logger;
   readonly #registry: SubscriptionRegistry<Published>;
   readonly #sessions = new Set<string>();
-  readonly #queues = new Map<string, { held: Published[]; next: number }>();
+  readonly #queues: HeldQueues<Published>;
+  readonly #pending: PendingDeliveries<Subscription<Published>, Published>;
+  /** Sessions told to go (pending overflow, 'terminate'): they get nothing more. */
+  readonly #terminating = new Set<string>();
   readonly #ackIndex = new Map<string, Subscription<Published>>();
   readonly #listeners = new Set<BrokerAvailabilityListener>();
   readonly #idPrefix = randomBytes(4).toString('hex');
   #messageCounter = 0;
   #ackCounter = 0;
   #available = false;
-  readonly #stats = { published: 0, delivered: 0, dropped: 0 };
+  readonly #stats = { published: 0, delivered: 0 };
+  readonly #dropped = createDropCounts();
 
   constructor(options: SimpleBrokerOptions) {
     this.#outbound = options.outbound;
@@ -80,6 +65,9 @@ export class SimpleBroker implements Broker {
     this.#broadcastQueues = options.queueSemantics === 'broadcast';
     this.#maxQueueDepth = options.maxQueueDepth ?? 1000;
     this.#maxUnacked = options.maxUnacked ?? 1000;
+    this.#maxPending = options.maxPending ?? 1000;
+    this.#queues = new HeldQueues(this.#maxQueueDepth, options.queueOverflow ?? 'drop-oldest');
+    this.#pending = new PendingDeliveries(this.#maxPending, options.pendingOverflow ?? 'terminate');
     this.#maxRedeliveries = options.maxRedeliveries ?? 5;
     this.#maxSubscriptions = options.maxSubscriptionsPerSession ?? 1000;
     this.#logger = options.logger ?? silentLogger;
@@ -94,14 +82,17 @@ export class SimpleBroker implements Broker {
   }
 
   get stats(): SimpleBrokerStats {
-    let queued = 0;
-    for (const q of this.#queues.values()) queued += q.held.length;
+    let dropped = 0;
+    for (const n of Object.values(this.#dropped)) dropped += n;
     return {
       sessions: this.#sessions.size,
       subscriptions: this.#registry.size,
       destinations: this.#registry.destinationCount,
       ...this.#stats,
-      queued,
+      dropped,
+      droppedByReason: { ...this.#dropped },
+      queued: this.#queues.heldCount,
+      pending: this.#pending.size,
     };
   }
 
@@ -122,6 +113,8 @@ export class SimpleBroker implements Broker {
   /** Forgets every subscription and held message. */
   stop(): void {
     this.#queues.clear();
+    this.#pending.clear();
+    this.#terminating.clear();
     this.#ackIndex.clear();
     for (const sessionId of [...this.#sessions]) this.#registry.removeSession(sessionId);
     this.#sessions.clear();
@@ -165,66 +158,109 @@ export class SimpleBroker implements Broker {
 
   #publish(h: MessageHeaders, payload: Buffer): void {
     const destination = h.destination!;
-    const base = createHeaders();
-    const native = h.nativeHeaders;
-    for (const name in native) {
-      if (!PROTOCOL_HEADERS.has(name)) base[name] = native[name]!;
-    }
-    const messageId = `${this.#idPrefix}-${++this.#messageCounter}`;
-    // Clients see the destination they subscribed to: '/user/queue/x', not '/queue/x-user…'.
-    base.destination = h.originalDestination ?? destination;
-    base['message-id'] = messageId;
-    const published: Published = {
-      destination,
-      payload,
-      base,
-      messageId,
-      publishedAt: performance.now(),
-      // Only its session may receive a session's user messages, whatever pattern others subscribed.
-      owner: destination.includes('-user') ? sessionOfDestination(destination) : undefined,
-      cache: new Map(),
-      lastSubscriptionId: undefined,
-      lastHeaders: undefined,
-      redeliveries: 0,
-    };
-    this.#stats.published++;
-    if (!this.#broadcastQueues && hasPrefix(destination, this.#queuePrefixes)) {
-      this.#enqueue(published, false);
+    const published = publishedMessage(h, payload, `${this.#idPrefix}-${++this.#messageCounter}`);
+    if (this.#isQueue(destination)) {
+      this.#enqueue(published);
       return;
     }
+    this.#stats.published++;
     const subscriptions = this.#registry.find(destination);
     const owner = published.owner;
     for (let i = 0; i < subscriptions.length; i++) {
       const subscription = subscriptions[i]!;
-      if (owner === undefined || subscription.sessionId === owner)
-        this.#deliver(subscription, published, false);
+      if (owner === undefined || subscription.sessionId === owner) this.#offer(subscription, published);
     }
   }
 
-  #deliver(subscription: Subscription<Published>, published: Published, redelivered: boolean): void {
-    let headers: StompHeaders;
-    if (subscription.ackMode === 'auto' && !redelivered) {
-      if (published.lastSubscriptionId === subscription.id) {
-        headers = published.lastHeaders!;
-      } else {
-        headers = createHeaders();
-        Object.assign(headers, published.base);
-        headers.subscription = subscription.id;
-        published.lastSubscriptionId = subscription.id;
-        published.lastHeaders = headers;
-      }
+  /** A topic message for `subscription`: delivered, or held while its ack window is full. */
+  #offer(subscription: Subscription<Published>, published: Published): void {
+    if (
+      subscription.ackMode === 'auto' ||
+      (subscription.unacked.size < this.#maxUnacked && !this.#pending.has(subscription))
+    ) {
+      this.#deliver(subscription, published, false);
+      return;
+    }
+    if (this.#terminating.has(subscription.sessionId)) return this.#drop('subscriberGone');
+    const outcome = this.#pending.add(subscription, published);
+    if (outcome === 'held') return;
+    this.#drop('pendingOverflow');
+    if (outcome === 'droppedOldest') {
+      logIncident(
+        this.#logger,
+        'warn',
+        'pendingOverflow',
+        subscription.sessionId,
+        'Slow consumer: messages waiting for acknowledgements over maxPending; oldest dropped',
+        {
+          sessionId: subscription.sessionId,
+          subscription: subscription.id,
+          maxUnacked: this.#maxUnacked,
+          maxPending: this.#maxPending,
+        },
+      );
     } else {
-      headers = createHeaders();
-      Object.assign(headers, published.base);
-      headers.subscription = subscription.id;
-      if (redelivered) headers.redelivered = 'true';
-      if (subscription.ackMode !== 'auto') {
-        const ackId = `${this.#idPrefix}-a${++this.#ackCounter}`;
-        headers.ack = ackId;
-        if (subscription.unacked.size >= this.#maxUnacked) this.#dropOldestUnacked(subscription);
-        subscription.unacked.set(ackId, { ackId, messageId: published.messageId, message: published });
-        this.#ackIndex.set(ackId, subscription);
-      }
+      this.#terminate(subscription);
+    }
+  }
+
+  /** Delivers what waits for `subscription`, in order, while its ack window has room. */
+  #deliverPending(subscription: Subscription<Published>): void {
+    while (subscription.unacked.size < this.#maxUnacked) {
+      const next = this.#pending.take(subscription);
+      if (next === undefined) return;
+      this.#deliver(subscription, next, false);
+    }
+  }
+
+  /** pendingOverflow 'terminate': the session gets an ERROR naming the limits, then is closed. */
+  #terminate(subscription: Subscription<Published>): void {
+    const sessionId = subscription.sessionId;
+    this.#terminating.add(sessionId);
+    for (const own of this.#registry.sessionSubscriptions(sessionId)?.values() ?? [])
+      this.#drop('pendingOverflow', this.#pending.discard(own));
+    const reason =
+      `Slow consumer: subscription '${subscription.id}' has ${this.#maxUnacked} unacknowledged messages (maxUnacked) ` +
+      `and ${this.#maxPending} more waiting (maxPending); acknowledge sooner or raise the limits`;
+    logIncident(
+      this.#logger,
+      'warn',
+      'pendingOverflow',
+      sessionId,
+      'Slow consumer: closing the session (maxPending)',
+      {
+        sessionId,
+        subscription: subscription.id,
+        maxUnacked: this.#maxUnacked,
+        maxPending: this.#maxPending,
+      },
+    );
+    void this.#outbound.send({
+      headers: {
+        type: 'ERROR',
+        sessionId,
+        nativeHeaders: createHeaders({
+          message: reason,
+          code: ErrorCodes.ERR_LIMIT_PENDING,
+          'content-type': 'text/plain',
+        }),
+      },
+      payload: Buffer.from(`${reason}\n`),
+    });
+  }
+
+  #drop(reason: BrokerDropReason, count = 1): void {
+    this.#dropped[reason] += count;
+  }
+
+  #deliver(subscription: Subscription<Published>, published: Published, redelivered: boolean): void {
+    const auto = subscription.ackMode === 'auto';
+    const headers = deliveryHeaders(published, subscription.id, auto && !redelivered, redelivered);
+    if (!auto) {
+      const ackId = `${this.#idPrefix}-a${++this.#ackCounter}`;
+      headers.ack = ackId;
+      subscription.unacked.set(ackId, { ackId, messageId: published.messageId, message: published });
+      this.#ackIndex.set(ackId, subscription);
     }
     this.#stats.delivered++;
     try {
@@ -248,50 +284,56 @@ export class SimpleBroker implements Broker {
   }
 
   #deliveryFailed(subscription: Subscription<Published>, error: unknown): void {
-    this.#logger.warn('Delivery failed', {
+    logIncident(this.#logger, 'warn', 'deliveryFailed', subscription.sessionId, 'Delivery failed', {
       sessionId: subscription.sessionId,
       subscription: subscription.id,
       error,
     });
   }
 
-  #dropOldestUnacked(subscription: Subscription<Published>): void {
-    const oldest = subscription.unacked.keys().next().value;
-    if (oldest === undefined) return;
-    subscription.unacked.delete(oldest);
-    this.#ackIndex.delete(oldest);
-    this.#stats.dropped++;
-    this.#logger.warn('Unacknowledged deliveries over maxUnacked: oldest dropped', {
-      sessionId: subscription.sessionId,
-      subscription: subscription.id,
-      maxUnacked: this.#maxUnacked,
-    });
-  }
-
-  /** Hands a queue message to the next subscriber with room, or holds it (at the head when requeued). */
-  #enqueue(published: Published, atHead: boolean): void {
-    let queue = this.#queues.get(published.destination);
-    if (queue === undefined) this.#queues.set(published.destination, (queue = { held: [], next: 0 }));
-    if (queue.held.length === 0 && this.#dispatchOne(queue, published)) return;
-    if (atHead) queue.held.unshift(published);
-    else queue.held.push(published);
-    if (queue.held.length > this.#maxQueueDepth) {
-      queue.held.shift();
-      this.#stats.dropped++;
-      this.#logger.warn('Queue over maxQueueDepth: oldest message dropped', {
-        destination: published.destination,
-        maxQueueDepth: this.#maxQueueDepth,
-      });
+  /**
+   * Hands a newly published queue message to the next subscriber with room, or holds it; a full
+   * queue drops its oldest message or, with queueOverflow 'reject', refuses this one (the
+   * publisher gets ERR_BROKER_QUEUE_FULL: an ERROR frame, or a rejected template promise).
+   */
+  #enqueue(published: Published): void {
+    const destination = published.destination;
+    const queue = this.#queues.open(destination);
+    if (queue.held.length === 0 && this.#dispatchOne(queue, published)) {
+      this.#stats.published++;
+      return;
+    }
+    const outcome = this.#queues.push(queue, published);
+    if (outcome.kind === 'rejected') {
+      this.#drop('queueRejected');
+      this.#queueFull('Queue at maxQueueDepth: publish rejected', destination);
+      throw new StompProtocolError(
+        ErrorCodes.ERR_BROKER_QUEUE_FULL,
+        `Queue '${destination}' is full (maxQueueDepth ${this.#maxQueueDepth}): message rejected`,
+      );
+    }
+    this.#stats.published++;
+    if (outcome.kind === 'droppedOldest') {
+      this.#drop('queueOverflow', outcome.dropped.length);
+      this.#queueFull('Queue over maxQueueDepth: oldest message dropped', destination);
     }
   }
 
-  #dispatchOne(queue: { held: Published[]; next: number }, published: Published): boolean {
+  #queueFull(message: string, destination: string): void {
+    logIncident(this.#logger, 'warn', 'queueOverflow', destination, message, {
+      destination,
+      maxQueueDepth: this.#maxQueueDepth,
+    });
+  }
+
+  #dispatchOne(queue: HeldQueue<Published>, published: Published): boolean {
     const candidates = this.#registry.find(published.destination);
     const n = candidates.length;
     for (let k = 0; k < n; k++) {
       const subscription = candidates[(queue.next + k) % n]!;
       if (published.owner !== undefined && subscription.sessionId !== published.owner) continue;
       if (subscription.ackMode !== 'auto' && subscription.unacked.size >= this.#maxUnacked) continue;
+      if (this.#terminating.size > 0 && this.#terminating.has(subscription.sessionId)) continue;
       queue.next = (queue.next + k + 1) % n;
       this.#deliver(subscription, published, published.redeliveries > 0);
       return true;
@@ -311,44 +353,11 @@ export class SimpleBroker implements Broker {
 
   #queuesFor(subscription: Subscription<Published>): string[] {
     if (subscription.pattern === undefined) return [subscription.destination];
-    return [...this.#queues.keys()].filter((d) => subscription.pattern!.match(d) !== null);
+    return [...this.#queues.destinations()].filter((d) => subscription.pattern!.match(d) !== null);
   }
 
   #subscribe(h: MessageHeaders): void {
-    const sessionId = h.sessionId!;
-    const id = h.subscriptionId ?? h.nativeHeaders.id;
-    const destination = h.destination;
-    if (!id)
-      throw new StompProtocolError(
-        ErrorCodes.ERR_STOMP_MISSING_HEADER,
-        "SUBSCRIBE frame is missing the required 'id' header",
-      );
-    if (!destination) {
-      throw new StompProtocolError(
-        ErrorCodes.ERR_STOMP_MISSING_HEADER,
-        "SUBSCRIBE frame is missing the required 'destination' header",
-      );
-    }
-    const ack = (h.nativeHeaders.ack ?? 'auto') as AckMode;
-    if (ack !== 'auto' && ack !== 'client' && ack !== 'client-individual') {
-      throw new StompProtocolError(
-        ErrorCodes.ERR_STOMP_INVALID_HEADER,
-        `Invalid ack mode '${String(ack)}' (auto, client or client-individual)`,
-      );
-    }
-    const own = this.#registry.sessionSubscriptions(sessionId);
-    if (own?.has(id)) {
-      throw new StompProtocolError(
-        ErrorCodes.ERR_STOMP_DUPLICATE_SUBSCRIPTION,
-        `Subscription id '${id}' is already in use in this session`,
-      );
-    }
-    if ((own?.size ?? 0) >= this.#maxSubscriptions) {
-      throw new StompProtocolError(
-        ErrorCodes.ERR_LIMIT_SUBSCRIPTIONS,
-        `Too many subscriptions: maxSubscriptionsPerSession is ${this.#maxSubscriptions}`,
-      );
-    }
+    const { sessionId, id, destination, ack } = subscribeRequest(h, this.#registry, this.#maxSubscriptions);
     this.#sessions.add(sessionId);
     const subscription = this.#registry.add(sessionId, id, destination, ack);
     if (this.#queues.size > 0) this.#drain(this.#queuesFor(subscription));
@@ -368,16 +377,21 @@ export class SimpleBroker implements Broker {
   }
 
   #disconnect(sessionId: string): void {
+    this.#terminating.delete(sessionId);
     if (!this.#sessions.delete(sessionId)) return;
     for (const subscription of this.#registry.removeSession(sessionId)) this.#release(subscription);
     // Messages held for the session's own user destinations ('/queue/x-user<id>') have no reader left.
     const suffix = `-user${sessionId}`;
-    for (const destination of this.#queues.keys())
-      if (destination.endsWith(suffix)) this.#queues.delete(destination);
+    for (const destination of [...this.#queues.destinations()])
+      if (destination.endsWith(suffix)) this.#drop('subscriberGone', this.#queues.delete(destination).length);
   }
 
-  /** A subscription is gone: its unacked queue messages go back to their queues, in order. */
+  /**
+   * A subscription is gone: topic messages waiting for it are dropped (counted); its unacked
+   * queue messages go back to their queues, in order.
+   */
   #release(subscription: Subscription<Published>): void {
+    this.#drop('subscriberGone', this.#pending.discard(subscription));
     if (subscription.unacked.size === 0) return;
     const orphans = [...subscription.unacked.values()];
     subscription.unacked.clear();
@@ -395,9 +409,7 @@ export class SimpleBroker implements Broker {
   }
 
   #hold(message: Published): void {
-    let queue = this.#queues.get(message.destination);
-    if (queue === undefined) this.#queues.set(message.destination, (queue = { held: [], next: 0 }));
-    queue.held.unshift(message);
+    this.#queues.unshift(this.#queues.open(message.destination), message);
   }
 
   #isQueue(destination: string): boolean {
@@ -405,48 +417,9 @@ export class SimpleBroker implements Broker {
   }
 
   #ack(h: MessageHeaders, nack: boolean): void {
-    const sessionId = h.sessionId!;
-    const native = h.nativeHeaders;
-    let subscription: Subscription<Published> | undefined;
-    let ackId = native.id;
-    if (ackId !== undefined) {
-      subscription = this.#ackIndex.get(ackId);
-    } else if (native['message-id'] !== undefined && native.subscription !== undefined) {
-      // STOMP 1.1: message-id + subscription
-      subscription = this.#registry.get(sessionId, native.subscription);
-      for (const entry of subscription?.unacked.values() ?? []) {
-        if (entry.messageId === native['message-id']) {
-          ackId = entry.ackId;
-          break;
-        }
-      }
-    }
-    if (
-      subscription === undefined ||
-      subscription.sessionId !== sessionId ||
-      ackId === undefined ||
-      !subscription.unacked.has(ackId)
-    ) {
-      const shown = native.id ?? native['message-id'] ?? '';
-      throw new StompProtocolError(
-        ErrorCodes.ERR_STOMP_UNKNOWN_ACK,
-        `${nack ? 'NACK' : 'ACK'} of unknown message '${shown}'`,
-      );
-    }
-    const settled: Published[] = [];
-    if (subscription.ackMode === 'client') {
-      for (const [id, entry] of subscription.unacked) {
-        subscription.unacked.delete(id);
-        this.#ackIndex.delete(id);
-        settled.push(entry.message);
-        if (id === ackId) break;
-      }
-    } else {
-      settled.push(subscription.unacked.get(ackId)!.message);
-      subscription.unacked.delete(ackId);
-      this.#ackIndex.delete(ackId);
-    }
+    const { subscription, settled } = settleAck(h, this.#registry, this.#ackIndex);
     if (nack) this.#redeliver(subscription, settled);
+    this.#deliverPending(subscription);
     if (this.#queues.size > 0) this.#drain(this.#queuesFor(subscription));
   }
 
@@ -455,12 +428,19 @@ export class SimpleBroker implements Broker {
     const live: Published[] = [];
     for (const message of messages) {
       if (++message.redeliveries > this.#maxRedeliveries) {
-        this.#stats.dropped++;
-        this.#logger.warn('Message dropped after maxRedeliveries NACKs', {
-          destination: message.destination,
-          messageId: message.messageId,
-          maxRedeliveries: this.#maxRedeliveries,
-        });
+        this.#drop('redeliveryLimit');
+        logIncident(
+          this.#logger,
+          'warn',
+          'redeliveryLimit',
+          subscription.sessionId,
+          'Message dropped after maxRedeliveries NACKs',
+          {
+            destination: message.destination,
+            messageId: message.messageId,
+            maxRedeliveries: this.#maxRedeliveries,
+          },
+        );
         continue;
       }
       live.push(message);

@@ -202,11 +202,14 @@ export async function createPrometheusMetrics(
     'MESSAGE deliveries to subscribers (simple broker; relay: frames from the broker)',
     (s) => simple(s)?.delivered ?? relay(s)!.fromBroker,
   );
-  scalar(
+  define(
     'counter',
     'messages_dropped_total',
-    'Messages the simple broker dropped (queue depth, unacked)',
-    (s) => simple(s)?.dropped ?? 0,
+    'Messages dropped, by reason (broker limits, send buffers, no user session)',
+    ['reason'],
+    (s, set) => {
+      for (const [reason, n] of Object.entries(s.messagesDropped.byReason)) set(n, { reason });
+    },
   );
   scalar('gauge', 'broker_available', "1 when the broker (the relay's system connection) is available", () =>
     server.broker.available ? 1 : 0,
@@ -228,6 +231,27 @@ export async function createPrometheusMetrics(
     'relay_connections',
     'Broker connections open (client sessions and the system connection)',
     (s) => relay(s)?.connections ?? 0,
+  );
+  define(
+    'counter',
+    'incidents_total',
+    'Conditions clients caused (refusals, protocol errors, limits, drops), by cause',
+    ['cause'],
+    (s, set) => {
+      for (const [cause, n] of Object.entries(s.incidents.byCause)) set(n, { cause });
+    },
+  );
+  scalar(
+    'counter',
+    'log_lines_suppressed_total',
+    'Incidents summarised in a periodic line instead of logged one by one',
+    (s) => s.incidents.logLinesSuppressed,
+  );
+  scalar(
+    'gauge',
+    'messages_pending',
+    "Topic messages waiting for client-ack subscribers' acknowledgements (simple broker)",
+    (s) => simple(s)?.pending ?? 0,
   );
   if (options.destinationLabels) {
     define(

@@ -1,5 +1,6 @@
 import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { ChannelInterceptor } from '../messaging/channel.js';
 import { compilePattern } from '../messaging/destinations.js';
 import type { CompiledPattern } from '../messaging/destinations.js';
@@ -118,11 +119,12 @@ function decide(allow: AuthorizationDecision, context: AuthorizationContext): bo
 
 function deny(context: AuthorizationContext, logger: Logger | undefined): never {
   const where = context.destination === undefined ? '' : ` to '${context.destination}'`;
-  logger?.info('Access denied', {
-    sessionId: context.sessionId,
-    user: context.user?.name,
-    type: context.type,
-    destination: context.destination,
-  });
+  if (logger !== undefined)
+    logIncident(logger, 'info', 'accessDenied', context.sessionId, 'Access denied', {
+      sessionId: context.sessionId,
+      user: context.user?.name,
+      type: context.type,
+      destination: context.destination,
+    });
   throw new StompProtocolError(ErrorCodes.ERR_ACCESS_DENIED, `Access denied: ${context.type}${where}`);
 }

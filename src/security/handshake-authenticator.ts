@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Principal } from '../messaging/message.js';
 import type { HandshakeInterceptor, HandshakeRequest } from '../websocket/handshake.js';
 
@@ -26,11 +27,18 @@ export function handshakeAuthenticatorInterceptor(
         const status = (error as { status?: unknown }).status;
         const code = status === 403 ? 403 : 401;
         // The reason stays generic: why a credential failed is for the logs, not the client.
-        logger.info('Handshake refused by the authenticator', {
-          status: code,
-          reason: error instanceof Error ? error.message : String(error),
-          remoteAddress: request.remoteAddress,
-        });
+        logIncident(
+          logger,
+          'info',
+          'handshakeRefused',
+          request.remoteAddress ?? '',
+          'Handshake refused by the authenticator',
+          {
+            status: code,
+            reason: error instanceof Error ? error.message : String(error),
+            remoteAddress: request.remoteAddress,
+          },
+        );
         return { reject: { status: code, reason: code === 403 ? 'Forbidden' : 'Unauthorized' } };
       }
       if (user !== undefined) request.setPrincipal(user);

@@ -13,6 +13,8 @@ import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import type { LogThrottleOptions } from '../logging/log-throttle.js';
+import { LogThrottle } from '../logging/log-throttle.js';
 import type { ChannelInterceptor } from '../messaging/channel.js';
 import { DirectChannel } from '../messaging/channel.js';
 import { SessionOrderedChannel } from '../messaging/session-ordered-channel.js';
@@ -40,6 +42,7 @@ import type { UserRefresher } from '../stomp/session-expiry.js';
 import { copyProtocolStats } from '../stomp/protocol-stats.js';
 import type { StompServerStats } from './server-stats.js';
 import { logStatsPeriodically } from './server-stats.js';
+import { droppedMessages } from './dropped-messages.js';
 import type { StompSessionInfo } from '../stomp/protocol-handler.js';
 
 /** Options of {@link createStompServer}. Every field is optional. */
@@ -131,6 +134,14 @@ export interface StompServerOptions {
   /** Where logs go. Default: nothing is logged. */
   logger?: Logger;
   /**
+   * How conditions a client can repeat at will (refusals, protocol errors, limits, drops) are
+   * logged: the first time per (cause, session or address), then one summary line per
+   * `interval` ms (default 60000), tracking at most `maxKeys` pairs (default 100; past it they
+   * fold into one line per cause). Client-chosen strings in lines are cut to `maxValueLength`
+   * characters (default 100). Counts by cause are in `stats().incidents`.
+   */
+  logThrottle?: LogThrottleOptions;
+  /**
    * How often a one-line stats summary is logged at INFO, ms (the first after a minute).
    * Default 30 minutes, as Spring; 0 turns it off.
    */
@@ -204,7 +215,9 @@ export interface StompServer {
  * WebSocket endpoint, wired explicitly (Spring's `@EnableWebSocketMessageBroker`).
  */
 export function createStompServer(options: StompServerOptions = {}): StompServer {
-  const logger = options.logger ?? silentLogger;
+  // Every module logs through the throttle: what a client can repeat is summarised, never flooded.
+  const throttle = new LogThrottle(options.logger ?? silentLogger, options.logThrottle);
+  const logger: Logger = throttle;
   const limits = resolveLimits(options.limits);
   const separator = options.pathSeparator ?? '/';
   const appPrefixes = normalizePrefixes(options.applicationPrefixes ?? ['/app']);
@@ -237,6 +250,7 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
       ? new SimpleBroker({
           pathSeparator: separator,
           maxSubscriptionsPerSession: limits.maxSubscriptionsPerSession,
+          pendingOverflow: limits.overflow,
           ...simpleOptions,
           outbound: orderedOutbound,
           logger,
@@ -346,17 +360,21 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     const bySubscription = protocol.subscriptionsByDestination();
     let count = 0;
     for (const n of bySubscription.values()) count += n;
+    const websocket = transport.stats();
+    const brokerStats: StompServerStats['broker'] =
+      broker instanceof StompBrokerRelay
+        ? { kind: 'relay', ...broker.stats }
+        : { kind: 'simple', ...broker.stats };
     return {
       sessions: protocol.sessionCount,
       stomp: copyProtocolStats(protocol.stats),
-      websocket: transport.stats(),
+      websocket,
       connections: transport.connectionStats(),
       outboundQueue: protocol.queueDepth(),
       subscriptions: { count, destinations: bySubscription.size },
-      broker:
-        broker instanceof StompBrokerRelay
-          ? { kind: 'relay', ...broker.stats }
-          : { kind: 'simple', ...broker.stats },
+      broker: brokerStats,
+      messagesDropped: droppedMessages(brokerStats, websocket, router.droppedNoSession),
+      incidents: throttle.stats,
     };
   };
   const stopStatsLogging = logStatsPeriodically(stats, logger, options.statsLoggingPeriod ?? 30 * 60_000);
@@ -422,6 +440,7 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
         await Promise.resolve(broker.stop());
         if (ownServer) httpServer.closeAllConnections();
         await serverClosed;
+        throttle.close();
       })();
       return closing;
     },

@@ -1,5 +1,6 @@
 import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { MessageHandler } from '../messaging/channel.js';
 import type { Message } from '../messaging/message.js';
 import { withHeaders } from '../messaging/message.js';
@@ -37,6 +38,8 @@ export class InboundRouter implements MessageHandler {
   readonly #o: InboundRouterOptions;
   /** `@SubscribeMapping` subscriptions live here, not in the broker: `${session}\0${id}`. */
   readonly #appSubscriptions = new Set<string>();
+  /** Messages to a user with no session anywhere, dropped (counted in `stats().messagesDropped`). */
+  droppedNoSession = 0;
 
   constructor(options: InboundRouterOptions) {
     this.#o = options;
@@ -135,10 +138,18 @@ export class InboundRouter implements MessageHandler {
     const cluster = fromCluster ? undefined : this.#o.cluster;
     if (cluster?.broadcasting) cluster.broadcast(message);
     else if (resolved.targets.length === 0 && !fromCluster) {
-      this.#o.logger.warn('No session for user destination; message dropped', {
-        destination,
-        user: resolved.user,
-      });
+      this.droppedNoSession++;
+      logIncident(
+        this.#o.logger,
+        'warn',
+        'noUserSession',
+        resolved.user ?? destination,
+        'No session for user destination; message dropped',
+        {
+          destination,
+          user: resolved.user,
+        },
+      );
       return;
     }
     let pending: Promise<void>[] | undefined;

@@ -1,6 +1,8 @@
 import type { BrokerRelayStats } from '../broker/relay/broker-relay.js';
 import type { SimpleBrokerStats } from '../broker/simple-broker.js';
 import type { Logger } from '../logger.js';
+import type { IncidentStats } from '../logging/log-throttle.js';
+import type { DroppedMessages } from './dropped-messages.js';
 import type { StompProtocolStats } from '../stomp/protocol-stats.js';
 import type { SessionStats } from '../websocket/session.js';
 
@@ -20,6 +22,10 @@ export interface StompServerStats {
   subscriptions: { count: number; destinations: number };
   /** The simple broker's counters, or the relay's (`kind` tells which). */
   broker: ({ kind: 'simple' } & SimpleBrokerStats) | ({ kind: 'relay' } & BrokerRelayStats);
+  /** Messages dropped since start, by reason (broker limits, send buffers, no user session). */
+  messagesDropped: DroppedMessages;
+  /** Conditions clients caused (refusals, protocol errors, limits, drops) by cause, and log lines summarised. */
+  incidents: IncidentStats;
 }
 
 const KiB = 1024;
@@ -55,7 +61,8 @@ export function formatStats(stats: StompServerStats): string {
     `frames in ${s.framesIn} (${bytes(s.bytesIn)}), out ${s.framesOut} (${bytes(s.bytesOut)}); ` +
     `subscriptions ${stats.subscriptions.count} on ${stats.subscriptions.destinations} destinations; ` +
     `outbound queue max ${bytes(stats.outboundQueue.max)}, total ${bytes(stats.outboundQueue.total)}; ` +
-    `connections refused ${stats.connections.refused}; ${broker}`
+    `connections refused ${stats.connections.refused}; ${broker}; ` +
+    `messages dropped: ${nonZero(stats.messagesDropped.byReason)}`
   );
 }
 

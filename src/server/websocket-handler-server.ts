@@ -36,7 +36,7 @@ export interface WebSocketHandlers {
   readonly sessionCount: number;
   /** Plain WebSocket sessions. */
   readonly sessions: ReadonlySet<Session>;
-  /** Send-path counters of the WebSocket sessions (messages, bytes, drops, limit breaches). */
+  /** Send-path counters of the WebSocket sessions (messages, bytes, drops, limit breaches); drops include SockJS sessions'. */
   stats(): SessionStats;
   /** Connections now, and those refused by a cap (maxConnections, per address, SockJS maxSessions). */
   connectionStats(): { open: number; refused: number };
@@ -99,6 +99,7 @@ export function attachWebSocketHandlers(
         total.dropped += stats.dropped;
         total.limitExceeded += stats.limitExceeded;
       }
+      for (const service of sockjs) total.dropped += service.dropped;
       return total;
     },
     async close() {

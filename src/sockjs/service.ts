@@ -7,6 +7,7 @@ import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Refusal } from '../security/connection-gate.js';
 import { clientAddress } from '../security/connection-gate.js';
 import type { HandshakeOutcome } from '../websocket/handshake.js';
@@ -59,6 +60,7 @@ export class SockJsService {
   readonly #wss: WebSocketServer;
   readonly #iframe: { body: Buffer; etag: string };
   readonly #clientLibrary: Buffer | undefined;
+  readonly #dropStats = { dropped: 0 };
 
   constructor(options: SockJsServiceOptions) {
     this.#o = options;
@@ -80,6 +82,11 @@ export class SockJsService {
   /** New sessions refused for maxSessions. */
   refused = 0;
 
+  /** Messages its sessions dropped (binary, or by the overflow policy) since start. */
+  get dropped(): number {
+    return this.#dropStats.dropped;
+  }
+
   /** Live SockJS sessions. */
   get sessionCount(): number {
     return this.#sessions.size + this.#webSocketSessions.size;
@@ -98,7 +105,16 @@ export class SockJsService {
     try {
       this.#route(req, res, rest, url);
     } catch (error) {
-      this.#logger.error('SockJS request failed', { error });
+      logIncident(
+        this.#logger,
+        'error',
+        'sockjsRequestFailed',
+        clientAddress(req, false),
+        'SockJS request failed',
+        {
+          error,
+        },
+      );
       if (!res.headersSent) res.writeHead(500).end();
     }
     return true;
@@ -373,6 +389,7 @@ export class SockJsService {
       disconnectDelay: this.#o.disconnectDelay ?? 5_000,
       maxQueuedMessages: this.#o.httpMessageCacheSize ?? 100,
       logger: this.#logger,
+      stats: this.#dropStats,
       onExpired: (s) => {
         if (this.#sessions.get(sessionId) === s) this.#sessions.delete(sessionId);
         admission.release?.();
@@ -401,7 +418,17 @@ export class SockJsService {
       else refusal = acquired;
     }
     if (refusal === undefined) return { address, release };
-    this.#logger.warn('SockJS session refused: connection limit', { reason: refusal.reason, address });
+    logIncident(
+      this.#logger,
+      'warn',
+      'connectionLimit',
+      address,
+      'SockJS session refused: connection limit',
+      {
+        reason: refusal.reason,
+        address,
+      },
+    );
     return refusal;
   }
 
@@ -409,9 +436,14 @@ export class SockJsService {
     if (this.#o.sessionAddressCheck === false) return true;
     const same = clientAddress(req, this.#o.gate?.trustProxy ?? false) === session.remoteAddress;
     if (!same)
-      this.#logger.warn('SockJS request for a session from another address refused', {
-        sessionId: session.id,
-      });
+      logIncident(
+        this.#logger,
+        'warn',
+        'sockjsAddressMismatch',
+        session.id,
+        'SockJS request for a session from another address refused',
+        { sessionId: session.id },
+      );
     return same;
   }
 
@@ -419,7 +451,17 @@ export class SockJsService {
     return runHandshakeInterceptors(
       req,
       this.#o.handshakeInterceptors ?? [],
-      (error) => this.#logger.error('Handshake interceptor failed', { error }),
+      (error) =>
+        logIncident(
+          this.#logger,
+          'error',
+          'handshakeInterceptorFailed',
+          address,
+          'Handshake interceptor failed',
+          {
+            error,
+          },
+        ),
       address,
     );
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Principal } from '../messaging/message.js';
 import type { Session, TransportKind, WebSocketHandler } from '../websocket/handler.js';
 import { CloseCodes, nextPrincipal } from '../websocket/handler.js';
@@ -43,6 +44,8 @@ export interface SockJsSessionOptions {
   /** Most messages held between two HTTP requests. */
   maxQueuedMessages: number;
   logger: Logger;
+  /** Counts messages dropped (binary, or by the overflow policy), shared by a service's sessions. */
+  stats?: { dropped: number };
   /** Called once the session is over and may be forgotten. */
   onExpired: (session: SockJsSession) => void;
 }
@@ -114,7 +117,9 @@ export class SockJsSession implements Session {
     try {
       this.#o.handler.onOpen?.(this);
     } catch (error) {
-      this.#o.logger.error('SockJS handler onOpen failed', { error });
+      logIncident(this.#o.logger, 'error', 'handlerFailed', this.id, 'SockJS handler onOpen failed', {
+        error,
+      });
       this.close(CloseCodes.SERVER_ERROR, 'Internal error');
     }
   }
@@ -123,8 +128,15 @@ export class SockJsSession implements Session {
     if (this.#closed !== undefined) return false;
     if (message.binary) {
       // SockJS is text-only (as in Spring); a binary frame cannot be represented.
-      this.#o.logger.warn('SockJS sessions carry text only; binary message dropped', { sessionId: this.id });
-      this.#dropped++;
+      logIncident(
+        this.#o.logger,
+        'warn',
+        'sockjsBinaryDropped',
+        this.id,
+        'SockJS sessions carry text only; binary message dropped',
+        { sessionId: this.id },
+      );
+      this.#countDrop();
       return false;
     }
     // Quoted once per message, whatever the number of sessions it fans out to.
@@ -165,7 +177,10 @@ export class SockJsSession implements Session {
       try {
         this.#o.handler.onMessage?.(this, Buffer.from(message, 'utf8'), false);
       } catch (error) {
-        this.#o.logger.error('SockJS handler failed', { sessionId: this.id, error });
+        logIncident(this.#o.logger, 'error', 'handlerFailed', this.id, 'SockJS handler failed', {
+          sessionId: this.id,
+          error,
+        });
         this.close(CloseCodes.SERVER_ERROR, 'Internal error');
       }
     }
@@ -225,23 +240,35 @@ export class SockJsSession implements Session {
     const tooBig = (): boolean => this.bufferedAmount + size > limit;
     if (!tooMany() && !tooBig()) return true;
     if (this.#o.limits.overflow === 'terminate') {
-      this.#o.logger.warn('Slow consumer: closing SockJS session (4500)', {
-        sessionId: this.id,
-        sendBufferLimit: limit,
-        maxQueuedMessages: this.#o.maxQueuedMessages,
-      });
+      logIncident(
+        this.#o.logger,
+        'warn',
+        'slowConsumerClosed',
+        this.id,
+        'Slow consumer: closing SockJS session (4500)',
+        {
+          sessionId: this.id,
+          sendBufferLimit: limit,
+          maxQueuedMessages: this.#o.maxQueuedMessages,
+        },
+      );
       this.close(CloseCodes.SESSION_NOT_RELIABLE, `Failed to send message within the configured send limit`);
       return false;
     }
     while (this.#queue.length > 0 && (tooMany() || tooBig())) {
       this.#queuedBytes -= this.#queue.shift()!.length;
-      this.#dropped++;
+      this.#countDrop();
     }
     if (tooBig()) {
-      this.#dropped++;
+      this.#countDrop();
       return false;
     }
     return true;
+  }
+
+  #countDrop(): void {
+    this.#dropped++;
+    if (this.#o.stats !== undefined) this.#o.stats.dropped++;
   }
 
   #scheduleFlush(): void {
@@ -306,7 +333,10 @@ export class SockJsSession implements Session {
     try {
       this.#o.handler.onClose?.(this, code, reason);
     } catch (error) {
-      this.#o.logger.error('SockJS handler onClose failed', { sessionId: this.id, error });
+      logIncident(this.#o.logger, 'error', 'handlerFailed', this.id, 'SockJS handler onClose failed', {
+        sessionId: this.id,
+        error,
+      });
     }
   }
 

@@ -6,6 +6,7 @@ import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Session, WebSocketHandler } from '../websocket/handler.js';
 import { CloseCodes } from '../websocket/handler.js';
 import { StompDecoder } from './decoder.js';
@@ -126,12 +127,19 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       maxBacklog: 1000,
       handlerTimeout: this.#limits.handlerTimeout,
       onTimeout: (conn, frame) =>
-        this.#logger.warn('Handler did not finish in time; the session queue moves on', {
-          sessionId: conn.id,
-          command: frame.command,
-          destination: frame.headers.destination,
-          handlerTimeout: this.#limits.handlerTimeout,
-        }),
+        logIncident(
+          this.#logger,
+          'warn',
+          'handlerTimeout',
+          conn.id,
+          'Handler did not finish in time; the session queue moves on',
+          {
+            sessionId: conn.id,
+            command: frame.command,
+            destination: frame.headers.destination,
+            handlerTimeout: this.#limits.handlerTimeout,
+          },
+        ),
       counters: this.stats,
     });
     this.#connections.set(session.id, connection);
@@ -230,7 +238,10 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
         connection.write(HEARTBEAT);
         return;
       case 'ERROR':
-        connection.closeCause ??= 'brokerError';
+        // The simple broker closes a slow consumer with an ERR_LIMIT_ code; a relay's broker sends none.
+        connection.closeCause ??= message.headers.nativeHeaders.code?.startsWith('ERR_LIMIT_')
+          ? 'limitExceeded'
+          : 'brokerError';
         connection.write(toOutbound(frameOf('ERROR', message), connection.version));
         this.#close(connection, CloseCodes.PROTOCOL_ERROR, message.headers.nativeHeaders.message ?? 'Error');
         return;
@@ -540,16 +551,26 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   }
 
   readonly #expired = (connection: StompConnection, error: StompProtocolError): void => {
-    this.#logger.info('Session closed: authentication expired', {
-      sessionId: connection.id,
-      user: connection.user?.name,
-    });
+    logIncident(
+      this.#logger,
+      'info',
+      'authExpired',
+      connection.id,
+      'Session closed: authentication expired',
+      {
+        sessionId: connection.id,
+        user: connection.user?.name,
+      },
+    );
     this.#fail(connection, undefined, error);
   };
 
   #rateLimited(connection: StompConnection, limit: string): void {
     this.stats.rateLimited++;
-    this.#logger.warn('Session closed: rate limit exceeded', { sessionId: connection.id, limit });
+    logIncident(this.#logger, 'warn', 'rateLimited', connection.id, 'Session closed: rate limit exceeded', {
+      sessionId: connection.id,
+      limit,
+    });
     this.#fail(
       connection,
       undefined,
@@ -569,9 +590,12 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const answer = failureAnswer(error, frame);
     connection.closeCause ??= causeOfError(answer.code);
     if (!answer.known) {
-      this.#logger.error(answer.summary, { sessionId: connection.id, error });
+      logIncident(this.#logger, 'error', 'handlerFailed', connection.id, answer.summary, {
+        sessionId: connection.id,
+        error,
+      });
     } else {
-      this.#logger.debug('STOMP error', {
+      logIncident(this.#logger, 'debug', 'protocolError', connection.id, 'STOMP error', {
         sessionId: connection.id,
         code: answer.code,
         message: answer.summary,

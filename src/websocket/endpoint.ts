@@ -7,6 +7,7 @@ import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Session, WebSocketHandler } from './handler.js';
 import { CloseCodes } from './handler.js';
 import type { HandshakeInterceptor } from './handshake.js';
@@ -84,7 +85,14 @@ export class WebSocketEndpoint {
     }
     const secure = (req.socket as Socket & { encrypted?: boolean }).encrypted === true;
     if (!checkOrigin(req.headers.origin, req.headers.host, this.#options, secure)) {
-      this.#logger.info('WebSocket handshake refused: origin not allowed', { origin: req.headers.origin });
+      logIncident(
+        this.#logger,
+        'info',
+        'originRefused',
+        clientAddress(req, this.#options.gate?.trustProxy ?? false),
+        'WebSocket handshake refused: origin not allowed',
+        { origin: req.headers.origin },
+      );
       rejectUpgrade(socket, 403, 'Origin not allowed');
       return true;
     }
@@ -93,10 +101,17 @@ export class WebSocketEndpoint {
     if (gate !== undefined) {
       const release = gate.acquire(address);
       if (typeof release !== 'function') {
-        this.#logger.warn('WebSocket handshake refused: connection limit', {
-          reason: release.reason,
+        logIncident(
+          this.#logger,
+          'warn',
+          'connectionLimit',
           address,
-        });
+          'WebSocket handshake refused: connection limit',
+          {
+            reason: release.reason,
+            address,
+          },
+        );
         rejectUpgrade(socket, release.status, release.reason);
         return true;
       }
@@ -134,7 +149,17 @@ export class WebSocketEndpoint {
     const outcome = await runHandshakeInterceptors(
       req,
       interceptors,
-      (error) => this.#logger.error('Handshake interceptor failed', { error }),
+      (error) =>
+        logIncident(
+          this.#logger,
+          'error',
+          'handshakeInterceptorFailed',
+          address,
+          'Handshake interceptor failed',
+          {
+            error,
+          },
+        ),
       address,
     );
     if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.reason);
@@ -161,7 +186,9 @@ export class WebSocketEndpoint {
       try {
         this.#options.handler.onOpen?.(session);
       } catch (error) {
-        this.#logger.error('WebSocket handler onOpen failed', { error });
+        logIncident(this.#logger, 'error', 'handlerFailed', session.id, 'WebSocket handler onOpen failed', {
+          error,
+        });
         session.close(CloseCodes.SERVER_ERROR, 'Internal error');
       }
     });

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Principal } from '../messaging/message.js';
 import type { Session, TransportKind, WebSocketHandler } from './handler.js';
 import { CloseCodes, nextPrincipal } from './handler.js';
@@ -209,11 +210,18 @@ export class WebSocketSession implements Session {
   }
 
   #warnDrop(limit: number): void {
-    this.#logger.warn('Slow consumer: dropped oldest messages (overflow drop-oldest)', {
-      sessionId: this.id,
-      sendBufferLimit: limit,
-      dropped: this.#stats.dropped,
-    });
+    logIncident(
+      this.#logger,
+      'warn',
+      'sendBufferOverflow',
+      this.id,
+      'Slow consumer: dropped oldest messages (overflow drop-oldest)',
+      {
+        sessionId: this.id,
+        sendBufferLimit: limit,
+        dropped: this.#stats.dropped,
+      },
+    );
   }
 
   #flush(): void {
@@ -258,7 +266,17 @@ export class WebSocketSession implements Session {
 
   #limitExceeded(detail: string): void {
     this.#stats.limitExceeded++;
-    this.#logger.warn('Slow consumer: closing session (4500)', { sessionId: this.id, reason: detail });
+    logIncident(
+      this.#logger,
+      'warn',
+      'slowConsumerClosed',
+      this.id,
+      'Slow consumer: closing session (4500)',
+      {
+        sessionId: this.id,
+        reason: detail,
+      },
+    );
     this.#open = false;
     this.#closeCode = CloseCodes.SESSION_NOT_RELIABLE;
     this.#dropQueue();
@@ -306,7 +324,10 @@ export class WebSocketSession implements Session {
     try {
       this.#handler.onMessage?.(this, buffer, isBinary);
     } catch (error) {
-      this.#logger.error('WebSocket handler failed', { sessionId: this.id, error });
+      logIncident(this.#logger, 'error', 'handlerFailed', this.id, 'WebSocket handler failed', {
+        sessionId: this.id,
+        error,
+      });
       try {
         this.#handler.onError?.(this, error as Error);
       } catch {
@@ -329,7 +350,10 @@ export class WebSocketSession implements Session {
     try {
       this.#handler.onClose?.(this, reported, reason);
     } catch (error) {
-      this.#logger.error('WebSocket handler onClose failed', { sessionId: this.id, error });
+      logIncident(this.#logger, 'error', 'handlerFailed', this.id, 'WebSocket handler onClose failed', {
+        sessionId: this.id,
+        error,
+      });
     }
   }
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, SwitchboardError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { logIncident } from '../../logging/log-incident.js';
 import type { MessageChannel } from '../../messaging/channel.js';
 import type { Message, MessageType } from '../../messaging/message.js';
 import { createMessage } from '../../messaging/message.js';
@@ -154,10 +155,14 @@ export class RelaySession {
         this.#toClient('RECEIPT', frame);
         return;
       case 'ERROR':
-        this.#context.logger.warn('The broker sent an ERROR; closing the client session', {
-          sessionId: this.sessionId,
-          message: headers.message,
-        });
+        logIncident(
+          this.#context.logger,
+          'warn',
+          'relayBrokerError',
+          this.sessionId,
+          'The broker sent an ERROR; closing the client session',
+          { sessionId: this.sessionId, message: headers.message },
+        );
         this.#ended = true;
         this.#toClient('ERROR', frame);
         this.#connection.close();
@@ -184,7 +189,10 @@ export class RelaySession {
       code: ErrorCodes.ERR_BROKER_UNAVAILABLE,
       'content-type': 'text/plain',
     });
-    this.#context.logger.warn('Relay session closed', { sessionId: this.sessionId, reason });
+    logIncident(this.#context.logger, 'warn', 'relaySessionClosed', this.sessionId, 'Relay session closed', {
+      sessionId: this.sessionId,
+      reason,
+    });
     this.#deliver(
       createMessage({ type: 'ERROR', sessionId: this.sessionId, nativeHeaders }, Buffer.from(reason)),
     );
@@ -210,13 +218,25 @@ export class RelaySession {
     try {
       const result = this.#context.outbound.send(message);
       if (typeof result !== 'boolean') {
-        result.catch((error: unknown) =>
-          this.#context.logger.warn('Delivery to a client failed', { sessionId: this.sessionId, error }),
-        );
+        result.catch((error: unknown) => this.#deliveryFailed(error));
       }
     } catch (error) {
-      this.#context.logger.warn('Delivery to a client failed', { sessionId: this.sessionId, error });
+      this.#deliveryFailed(error);
     }
+  }
+
+  #deliveryFailed(error: unknown): void {
+    logIncident(
+      this.#context.logger,
+      'warn',
+      'deliveryFailed',
+      this.sessionId,
+      'Delivery to a client failed',
+      {
+        sessionId: this.sessionId,
+        error,
+      },
+    );
   }
 
   /** Tells the relay, once, that this session's broker connection is gone. */

@@ -85,17 +85,25 @@ test('every library option the configuration table names exists in the option ty
   assert.deepEqual(missing, [], 'documented but not in StompServerOptions');
 });
 
-test('every option of StompServerOptions, limits, sockjs, the broker, the relay and the connection limits is in the table', () => {
+test('every option of StompServerOptions, limits, sockjs, the broker, the relay, the connection limits and the log throttle is in the table', () => {
   const paths = documentedPaths();
   const undocumented: string[] = [];
-  for (const prefix of ['', 'limits', 'sockjs', 'broker', 'broker.relay', 'connectionLimits']) {
+  for (const prefix of [
+    '',
+    'limits',
+    'sockjs',
+    'broker',
+    'broker.relay',
+    'connectionLimits',
+    'logThrottle',
+  ]) {
     for (const key of keys(prefix)) {
       const path = prefix === '' ? key : `${prefix}.${key}`;
       if (path === 'broker.relay' || path === 'broker.relay.outbound' || path === 'broker.relay.logger')
         continue;
       const covered =
         paths.has(path) ||
-        (['limits', 'sockjs', 'broker', 'connectionLimits'].includes(path) &&
+        (['limits', 'sockjs', 'broker', 'connectionLimits', 'logThrottle'].includes(path) &&
           [...paths].some((p) => p.startsWith(`${path}.`)));
       if (!covered) undocumented.push(path);
     }

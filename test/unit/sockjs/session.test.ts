@@ -138,10 +138,12 @@ test('overflow: terminate closes with 4500; drop-oldest keeps the newest within 
 });
 
 test('binary messages are refused: SockJS carries text only', () => {
-  const { s } = session();
+  const stats = { dropped: 0 };
+  const { s } = session({ stats });
   s.attach(new RecordingReceiver(true));
   assert.equal(s.send(new OutboundMessage(Buffer.from([0xff, 0xfe]), true)), false);
   assert.equal(s.dropped, 1);
+  assert.equal(stats.dropped, 1, "counted in the service's total (stats().websocket.dropped)");
   s.dispose();
 });
 
