@@ -22,10 +22,12 @@ mapfile -t unit < <(find test/unit -name '*.test.ts' | sort)
 mapfile -t integration < <(find test/integration -name '*.test.ts' -not -path '*/failover/*' 2>/dev/null | sort)
 mapfile -t failover < <(find test/integration/failover -name '*.test.ts' 2>/dev/null | sort)
 mapfile -t browser < <(find test/browser -name '*.test.ts' 2>/dev/null | sort)
+# The packed package in a fresh strict TypeScript project (needs the npm registry or npm's cache).
+mapfile -t package < <(find test/package -maxdepth 1 -name '*.test.ts' 2>/dev/null | sort)
 # Property-based fuzzing, a bounded number of cases here (FUZZ_RUNS; `npm run fuzz` runs many more).
 mapfile -t fuzz < <(find test/fuzz -name '*.fuzz.ts' 2>/dev/null | sort)
 if [ "${#browser[@]}" -gt 0 ]; then bash scripts/ensure-chromium.sh; fi
-files=("${unit[@]}" "${integration[@]}" "${browser[@]}" "${fuzz[@]}")
+files=("${unit[@]}" "${integration[@]}" "${browser[@]}" "${package[@]}" "${fuzz[@]}")
 if [ "${#files[@]}" -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
 echo "== tests (${#files[@]} files)"
 node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${files[@]}"

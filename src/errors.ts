@@ -57,6 +57,8 @@ export const ErrorCodes = {
   // Configuration
   ERR_INVALID_OPTION: 'ERR_INVALID_OPTION',
   ERR_RULES_INVALID: 'ERR_RULES_INVALID',
+  // Admin view
+  ERR_ADMIN_BAD_QUERY: 'ERR_ADMIN_BAD_QUERY',
 } as const;
 
 /** One of the stable error codes in {@link ErrorCodes}. */

@@ -15,7 +15,8 @@ type StandardResult<Output> =
   | {
       readonly issues: readonly {
         readonly message: string;
-        readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[];
+        // `| undefined` as in the spec, so zod's types fit under exactOptionalPropertyTypes.
+        readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;
       }[];
     };
 

@@ -1,5 +1,5 @@
-// The admin view's page and script. Static: all data comes from `<path>/api` with the token.
-// The script writes data with textContent only (names and destinations come from clients).
+// The admin view's page: markup and style only. Its script (admin-script.ts) is served as a file
+// of its own (CSP `script-src 'self'`, no inline script) and fills it from `<path>/api`.
 
 export const ADMIN_PAGE = `<!doctype html>
 <html lang="en">
@@ -14,12 +14,25 @@ export const ADMIN_PAGE = `<!doctype html>
   .cards { display: flex; flex-wrap: wrap; gap: .75rem; }
   .card { border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem .9rem; min-width: 8rem; }
   .card b { display: block; font-size: 1.4rem; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); gap: .75rem; margin-top: 1rem; }
+  .chart { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: .4rem .6rem; }
+  .chart figcaption { display: flex; justify-content: space-between; gap: .5rem; color: #57606a; }
+  .chart figcaption b { color: #1b1f24; font-variant-numeric: tabular-nums; }
+  .chart svg { display: block; width: 100%; height: 64px; margin: .2rem 0; }
+  .chart polyline, .chart polygon, .chart line { vector-effect: non-scaling-stroke; }
+  .chart polyline { fill: none; stroke-width: 1.5; }
+  .chart polygon { fill: #0969da; fill-opacity: .12; stroke: none; }
+  .chart line { stroke: #d0d7de; }
+  .chart .s0 { stroke: #0969da; color: #0969da; } .chart .s1 { stroke: #bf8700; color: #bf8700; }
+  .chart small { color: #57606a; }
   table { border-collapse: collapse; min-width: 30rem; }
   th, td { text-align: left; padding: .2rem .8rem .2rem 0; border-bottom: 1px solid #eaeef2; }
   td.n { text-align: right; font-variant-numeric: tabular-nums; }
   #status { margin-left: .5rem; font-size: .85rem; }
   .ok { color: #1a7f37; } .bad { color: #cf222e; }
+  .more { color: #57606a; }
   form { margin: 1rem 0; }
+  .pager { display: flex; align-items: center; gap: .5rem; margin: .5rem 0; }
 </style>
 </head>
 <body>
@@ -41,95 +54,36 @@ export const ADMIN_PAGE = `<!doctype html>
     <div class="card">connects/s<b id="connects">0</b></div>
     <div class="card">broker<b id="broker">–</b></div>
   </div>
+  <section id="charts" class="charts" aria-label="The last minutes"></section>
   <h2>Sessions by transport</h2>
   <table><tbody id="transports"></tbody></table>
   <h2>Closed, by cause</h2>
   <table><tbody id="closes"></tbody></table>
   <h2>Destinations</h2>
   <table><thead><tr><th>destination</th><th>subscriptions</th></tr></thead><tbody id="destinationRows"></tbody></table>
+  <p id="destinationsMore" class="more"></p>
   <h2>Users</h2>
   <table><thead><tr><th>user</th><th>sessions</th></tr></thead><tbody id="userRows"></tbody></table>
+  <p id="usersMore" class="more"></p>
   <h2>Sessions</h2>
+  <form id="sessionFilter" role="search">
+    <select id="filterField" aria-label="Filter on">
+      <option value="q">any field</option>
+      <option value="user">user</option>
+      <option value="id">session id</option>
+      <option value="transport">transport</option>
+      <option value="address">address</option>
+    </select>
+    <input id="filter" type="search" maxlength="200" size="32" placeholder="filter sessions" aria-label="Filter sessions">
+  </form>
   <table><thead><tr><th>id</th><th>user</th><th>transport</th><th>address</th><th>subscriptions</th><th>queued bytes</th></tr></thead><tbody id="sessionRows"></tbody></table>
-  <p id="omitted"></p>
+  <div class="pager">
+    <button id="prev" type="button">‹ previous</button>
+    <span id="pageInfo"></span>
+    <button id="next" type="button">next ›</button>
+  </div>
 </div>
 <script src="%SCRIPT%"></script>
 </body>
 </html>
-`;
-
-export const ADMIN_SCRIPT = `'use strict';
-(() => {
-  const $ = (id) => document.getElementById(id);
-  const api = location.pathname.replace(/\\/+$/, '') + '/api';
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromHash) { sessionStorage.setItem('switchboard.admin', fromHash); history.replaceState(null, '', location.pathname); }
-  let token = sessionStorage.getItem('switchboard.admin');
-  let timer;
-
-  const rows = (tbody, items, cells) => {
-    tbody.replaceChildren(...items.map((item) => {
-      const tr = document.createElement('tr');
-      for (const [value, numeric] of cells(item)) {
-        const td = document.createElement('td');
-        td.textContent = String(value);
-        if (numeric) td.className = 'n';
-        tr.append(td);
-      }
-      return tr;
-    }));
-  };
-  const round = (n) => (n >= 100 ? Math.round(n) : Math.round(n * 10) / 10).toLocaleString('en-US');
-
-  function render(data) {
-    const s = data.stats;
-    $('sessions').textContent = s.sessions;
-    $('users').textContent = data.users.length;
-    $('subscriptions').textContent = s.subscriptions.count;
-    $('destinations').textContent = s.subscriptions.destinations;
-    for (const key of ['framesIn', 'framesOut', 'deliveries', 'connects']) $(key).textContent = round(data.rates[key]);
-    $('broker').textContent = data.broker.kind + (data.broker.available ? '' : ' (down)');
-    $('broker').className = data.broker.available ? 'ok' : 'bad';
-    rows($('transports'), Object.entries(s.stomp.sessions.current).filter(([, n]) => n > 0), ([k, n]) => [[k], [n, true]]);
-    rows($('closes'), Object.entries(s.stomp.closes).filter(([, n]) => n > 0), ([k, n]) => [[k], [n, true]]);
-    rows($('destinationRows'), data.destinations, (d) => [[d.destination], [d.subscriptions, true]]);
-    rows($('userRows'), data.users, (u) => [[u.name], [u.sessions, true]]);
-    rows($('sessionRows'), data.sessions, (x) => [[x.id], [x.user ?? '–'], [x.transport], [x.remoteAddress ?? ''],
-      [Object.values(x.subscriptions).join(', ')], [x.buffered, true]]);
-    $('omitted').textContent = data.sessionsOmitted > 0 ? data.sessionsOmitted + ' more sessions not listed' : '';
-    $('status').textContent = 'live, ' + new Date(data.at).toLocaleTimeString();
-    $('status').className = 'ok';
-  }
-
-  async function poll() {
-    clearTimeout(timer);
-    try {
-      const response = await fetch(api, { headers: { authorization: 'Bearer ' + token }, cache: 'no-store' });
-      if (response.status === 401) {
-        sessionStorage.removeItem('switchboard.admin');
-        $('view').hidden = true;
-        $('login').hidden = false;
-        $('error').textContent = token ? 'Unauthorized: wrong token' : '';
-        $('status').textContent = '';
-        return;
-      }
-      if (!response.ok) throw new Error('HTTP ' + response.status);
-      $('login').hidden = true;
-      $('view').hidden = false;
-      render(await response.json());
-    } catch (error) {
-      $('status').textContent = 'unreachable (' + error.message + ')';
-      $('status').className = 'bad';
-    }
-    timer = setTimeout(poll, 1000);
-  }
-
-  $('login').addEventListener('submit', (event) => {
-    event.preventDefault();
-    token = $('token').value;
-    sessionStorage.setItem('switchboard.admin', token);
-    poll();
-  });
-  if (token) poll(); else $('login').hidden = false;
-})();
 `;

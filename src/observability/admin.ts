@@ -1,9 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
+import { ErrorCodes, createError, isSwitchboardError } from '../errors.js';
 import type { StompServer } from '../server/create-stomp-server.js';
 import type { StompServerStats } from '../server/server-stats.js';
-import type { StompSessionInfo } from '../stomp/protocol-handler.js';
-import { ADMIN_PAGE, ADMIN_SCRIPT } from './admin-page.js';
+import type { AdminRates, AdminSample } from './admin-history.js';
+import { SampleHistory, ratesBetween, totalsOf } from './admin-history.js';
+import { ADMIN_PAGE } from './admin-page.js';
+import type { AdminList, AdminSessionPage } from './admin-query.js';
+import { pageSessions, parseAdminQuery, topOf } from './admin-query.js';
+import { ADMIN_SCRIPT } from './admin-script.js';
 
 /** Options of {@link createAdminView}. */
 export interface AdminViewOptions {
@@ -14,40 +19,44 @@ export interface AdminViewOptions {
   token: string;
   /** URL path of the page; the JSON is at `<path>/api`. Default '/admin'. */
   path?: string;
-  /** Most sessions listed in one answer (the counts are always complete). Default 500. */
+  /** Most sessions in one page of the list (the counts are always complete). Default 500. */
   maxSessions?: number;
+  /** Most users and most destinations listed, the busiest first (the totals are complete). Default 100. */
+  maxListed?: number;
+  /** Seconds of one-a-second samples kept for the charts, 1 to 3600. Default 300 (five minutes). */
+  historySeconds?: number;
 }
 
-/** Per-second rates over the last sampling interval. */
-export interface AdminRates {
-  framesIn: number;
-  framesOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  connects: number;
-  /** Broker deliveries (simple broker) or frames from the broker (relay). */
-  deliveries: number;
-}
-
-/** What `<path>/api` answers. */
+/**
+ * What `<path>/api` answers. Query parameters: `offset` and `limit` page the sessions; `q` (any
+ * of id, user, transport, address), `user`, `id`, `transport` and `address` filter them; `since`
+ * (ms since the epoch) leaves out the chart samples the caller already has.
+ */
 export interface AdminSnapshot {
   at: string;
   stats: StompServerStats;
+  /** The rates of the last second. */
   rates: AdminRates;
+  /** The samples the charts draw, oldest first, and how many seconds the view keeps. */
+  history: { seconds: number; samples: AdminSample[] };
   broker: { kind: 'simple' | 'relay'; available: boolean };
-  users: { name: string; sessions: number }[];
-  destinations: { destination: string; subscriptions: number }[];
-  sessions: StompSessionInfo[];
-  /** Sessions not listed because of maxSessions. */
-  sessionsOmitted: number;
+  /** Users, most sessions first. */
+  users: AdminList<{ name: string; sessions: number }>;
+  /** Destinations, most subscriptions first. */
+  destinations: AdminList<{ destination: string; subscriptions: number }>;
+  /** One page of the sessions that match the query's filter. */
+  sessions: AdminSessionPage;
 }
 
 /** The admin view: answers its page and its JSON endpoint; `close()` stops its sampler. */
 export interface AdminView {
   /** Answers requests under the admin path; returns false (doing nothing) for other paths. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean;
-  /** The JSON the endpoint serves, for use elsewhere. */
-  snapshot(): AdminSnapshot;
+  /**
+   * The JSON the endpoint serves, for use elsewhere; `query` as the endpoint's query string.
+   * Throws an `ERR_ADMIN_BAD_QUERY` error for a malformed query.
+   */
+  snapshot(query?: URLSearchParams): AdminSnapshot;
   /** Stops the rate sampler. */
   close(): void;
 }
@@ -59,45 +68,74 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+const NO_RATES: AdminRates = {
+  framesIn: 0,
+  framesOut: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  connects: 0,
+  deliveries: 0,
+  dropped: 0,
+  slowConsumersClosed: 0,
+};
+
 /**
- * A live admin view of a server (Socket.IO's admin UI, Spring's stats as a page): sessions,
- * users, subscriptions per destination, rates, and the broker's state. The page is static; its
- * data comes from `<path>/api`, which answers only with the bearer token (401 otherwise).
- * Off unless you create it; the standalone server enables it with `--admin-token`.
+ * A live admin view of a server (Socket.IO's admin UI, Spring's stats as a page): charts of the
+ * last minutes, sessions (paged and filtered), users, subscriptions per destination, rates, and
+ * the broker's state. The page is static; its data comes from `<path>/api`, which answers only
+ * with the bearer token (401 otherwise). Off unless you create it; the standalone server enables
+ * it with `--admin-token`.
  */
 export function createAdminView(server: StompServer, options: AdminViewOptions): AdminView {
   if (options.token.length < 16) throw new TypeError('The admin token must have at least 16 characters');
   const base = (options.path ?? '/admin').replace(/\/+$/, '');
   const maxSessions = options.maxSessions ?? 500;
+  const maxListed = options.maxListed ?? 100;
+  const historySeconds = options.historySeconds ?? 300;
+  if (!(Number.isInteger(historySeconds) && historySeconds >= 1 && historySeconds <= 3600))
+    throw createError(ErrorCodes.ERR_INVALID_OPTION, 'historySeconds must be an integer from 1 to 3600');
   const expected = Buffer.from(`Bearer ${options.token}`);
 
-  // Rates: a sample a second; the view divides the last two.
+  // A sample a second: the rates since the previous one, kept for the charts.
+  const history = new SampleHistory(historySeconds);
   let previous = { at: Date.now(), totals: totalsOf(server.stats()) };
-  let rates: AdminRates = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, connects: 0, deliveries: 0 };
   const sampler = setInterval(() => {
-    const now = { at: Date.now(), totals: totalsOf(server.stats()) };
+    const stats = server.stats();
+    const now = { at: Date.now(), totals: totalsOf(stats) };
     const seconds = Math.max(0.001, (now.at - previous.at) / 1000);
-    rates = Object.fromEntries(
-      Object.entries(now.totals).map(([k, v]) => [k, (v - previous.totals[k as keyof AdminRates]) / seconds]),
-    ) as unknown as AdminRates;
+    history.push({
+      at: now.at,
+      sessions: stats.sessions,
+      ...ratesBetween(previous.totals, now.totals, seconds),
+    });
     previous = now;
   }, 1000);
   sampler.unref();
 
-  const snapshot = (): AdminSnapshot => {
-    const sessions = server.describeSessions();
+  const snapshot = (query = new URLSearchParams()): AdminSnapshot => {
+    const { sessions: sessionQuery, since } = parseAdminQuery(query, maxSessions);
     const stats = server.stats();
+    const { at: _at, sessions: _sessions, ...rates } = history.latest ?? { at: 0, sessions: 0, ...NO_RATES };
     return {
       at: new Date().toISOString(),
       stats,
       rates,
+      history: { seconds: historySeconds, samples: history.since(since) },
       broker: { kind: stats.broker.kind, available: server.broker.available },
-      users: server.users.getUsers().map((u) => ({ name: u.name, sessions: u.sessions.size })),
-      destinations: [...server.subscriptionsByDestination()]
-        .map(([destination, subscriptions]) => ({ destination, subscriptions }))
-        .sort((a, b) => b.subscriptions - a.subscriptions || a.destination.localeCompare(b.destination)),
-      sessions: sessions.slice(0, maxSessions),
-      sessionsOmitted: Math.max(0, sessions.length - maxSessions),
+      users: topOf(
+        server.users.getUsers().map((u) => ({ name: u.name, sessions: u.sessions.size })),
+        maxListed,
+        (a, b) => b.sessions - a.sessions || a.name.localeCompare(b.name),
+      ),
+      destinations: topOf(
+        [...server.subscriptionsByDestination()].map(([destination, subscriptions]) => ({
+          destination,
+          subscriptions,
+        })),
+        maxListed,
+        (a, b) => b.subscriptions - a.subscriptions || a.destination.localeCompare(b.destination),
+      ),
+      sessions: pageSessions(server.describeSessions(), sessionQuery),
     };
   };
 
@@ -109,7 +147,10 @@ export function createAdminView(server: StompServer, options: AdminViewOptions):
   return {
     snapshot,
     handle(req, res) {
-      const path = (req.url ?? '/').split('?', 1)[0]!;
+      const url = req.url ?? '/';
+      const mark = url.indexOf('?');
+      const path = mark === -1 ? url : url.slice(0, mark);
+      const search = mark === -1 ? '' : url.slice(mark + 1);
       if (path !== base && !path.startsWith(`${base}/`)) return false;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -138,9 +179,7 @@ export function createAdminView(server: StompServer, options: AdminViewOptions):
             })
             .end('{"error":"unauthorized: send Authorization: Bearer <admin token>"}');
         } else {
-          res
-            .writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
-            .end(JSON.stringify(snapshot()));
+          answerSnapshot(res, () => snapshot(new URLSearchParams(search)));
         }
       } else {
         res.writeHead(404, SECURITY_HEADERS).end();
@@ -153,14 +192,17 @@ export function createAdminView(server: StompServer, options: AdminViewOptions):
   };
 }
 
-function totalsOf(stats: StompServerStats): AdminRates {
-  const b = stats.broker;
-  return {
-    framesIn: stats.stomp.framesIn,
-    framesOut: stats.stomp.framesOut,
-    bytesIn: stats.stomp.bytesIn,
-    bytesOut: stats.stomp.bytesOut,
-    connects: stats.stomp.connect,
-    deliveries: b.kind === 'simple' ? b.delivered : b.fromBroker,
-  };
+/** 200 with the snapshot, or 400 naming what is wrong with the query. */
+function answerSnapshot(res: http.ServerResponse, take: () => AdminSnapshot): void {
+  let body: string;
+  try {
+    body = JSON.stringify(take());
+  } catch (error) {
+    if (!isSwitchboardError(error) || error.code !== ErrorCodes.ERR_ADMIN_BAD_QUERY) throw error;
+    res
+      .writeHead(400, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: error.message, code: error.code }));
+    return;
+  }
+  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' }).end(body);
 }

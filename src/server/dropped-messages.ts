@@ -1,7 +1,7 @@
 import type { BrokerDropReason } from '../broker/drop-reasons.js';
 import { BROKER_DROP_REASONS } from '../broker/drop-reasons.js';
 import type { SimpleBrokerStats } from '../broker/simple-broker.js';
-import type { SessionStats } from '../websocket/session.js';
+import type { SessionStats } from '../websocket/session-stats.js';
 
 /**
  * Why a message was dropped (the `reason` label of `switchboard_messages_dropped_total`): the

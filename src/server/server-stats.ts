@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { IncidentStats } from '../logging/log-throttle.js';
 import type { DroppedMessages } from './dropped-messages.js';
 import type { StompProtocolStats } from '../stomp/protocol-stats.js';
-import type { SessionStats } from '../websocket/session.js';
+import type { SessionStats } from '../websocket/session-stats.js';
 
 /** A snapshot of the server's counters (Spring's `WebSocketMessageBrokerStats`, and more). */
 export interface StompServerStats {

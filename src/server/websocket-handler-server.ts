@@ -8,8 +8,8 @@ import type { Session, WebSocketHandler } from '../websocket/handler.js';
 import type { HandshakeInterceptor } from '../websocket/handshake.js';
 import type { ConnectionLimits } from '../security/connection-gate.js';
 import { ConnectionGate } from '../security/connection-gate.js';
-import type { SessionStats } from '../websocket/session.js';
-import { createSessionStats } from '../websocket/session.js';
+import type { SessionStats } from '../websocket/session-stats.js';
+import { createSessionStats } from '../websocket/session-stats.js';
 
 /** One raw WebSocket handler registration (Spring's `registry.addHandler(handler, paths)`). */
 export interface WebSocketHandlerRegistration {

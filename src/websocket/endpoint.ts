@@ -14,8 +14,9 @@ import type { HandshakeInterceptor } from './handshake.js';
 import { checkOrigin, runHandshakeInterceptors, selectProtocol } from './handshake.js';
 import type { ConnectionGate } from '../security/connection-gate.js';
 import { clientAddress } from '../security/connection-gate.js';
-import type { SessionStats } from './session.js';
-import { WebSocketSession, createSessionStats } from './session.js';
+import { WebSocketSession } from './session.js';
+import type { SessionStats } from './session-stats.js';
+import { createSessionStats } from './session-stats.js';
 
 /** Options of {@link WebSocketEndpoint}. */
 export interface WebSocketEndpointOptions {

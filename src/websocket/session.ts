@@ -9,18 +9,7 @@ import type { Principal } from '../messaging/message.js';
 import type { Session, TransportKind, WebSocketHandler } from './handler.js';
 import { CloseCodes, nextPrincipal } from './handler.js';
 import type { OutboundMessage } from './outbound-message.js';
-
-/** Counters shared by all WebSocket sessions of an endpoint. */
-export interface SessionStats {
-  messagesSent: number;
-  bytesSent: number;
-  dropped: number;
-  limitExceeded: number;
-}
-
-export function createSessionStats(): SessionStats {
-  return { messagesSent: 0, bytesSent: 0, dropped: 0, limitExceeded: 0 };
-}
+import type { SessionStats } from './session-stats.js';
 
 export interface WebSocketSessionInit {
   ws: WebSocket;
