@@ -27,13 +27,8 @@ export { createMessage, withHeaders } from './messaging/message.js';
 export type { Message, MessageHeaders, MessageType, Principal } from './messaging/message.js';
 export { MessagingTemplate } from './messaging/template.js';
 export { HandlerRegistry } from './handlers/handler-registry.js';
-export type {
-  ExceptionHandlerFunction,
-  HandlerFunction,
-  HandlerKind,
-  MappingOptions,
-  SendToUserOptions,
-} from './handlers/handler-registry.js';
+export type { ExceptionHandlerFunction, HandlerFunction } from './handlers/handler-registry.js';
+export type { HandlerKind, MappingOptions, SendToUserOptions } from './handlers/mapping-options.js';
 export {
   MessageExceptionHandler,
   MessageMapping,
@@ -53,8 +48,8 @@ export { SockJsService } from './sockjs/service.js';
 export type { SockJsOptions, TransportName } from './sockjs/service.js';
 export type { HandshakeDecision, HandshakeRequest } from './websocket/handshake.js';
 export type { MessageContext } from './handlers/message-context.js';
-export { defaultConverter, PayloadConversionError } from './handlers/converters.js';
-export type { MessageConverter } from './handlers/converters.js';
+export { defaultConverter, PayloadConversionError } from './messaging/converters.js';
+export type { MessageConverter } from './messaging/converters.js';
 export type { Broker, BrokerFeatures } from './broker/broker.js';
 export { SimpleBroker } from './broker/simple-broker.js';
 export type { SimpleBrokerOptions, SimpleBrokerStats } from './broker/simple-broker.js';

@@ -20,7 +20,10 @@ export const BROKER_DROP_REASONS: readonly BrokerDropReason[] = [
   'subscriberGone',
 ];
 
+/** Messages dropped, per reason; the broker's parts share one and add to it. */
+export type DropCounts = Record<BrokerDropReason, number>;
+
 /** A zero count per reason. */
-export function createDropCounts(): Record<BrokerDropReason, number> {
-  return Object.fromEntries(BROKER_DROP_REASONS.map((r) => [r, 0])) as Record<BrokerDropReason, number>;
+export function createDropCounts(): DropCounts {
+  return Object.fromEntries(BROKER_DROP_REASONS.map((r) => [r, 0])) as DropCounts;
 }

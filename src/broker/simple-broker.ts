@@ -2,22 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
-import { logIncident } from '../logging/log-incident.js';
 import type { MessageChannel } from '../messaging/channel.js';
 import { hasPrefix, normalizePrefix } from '../messaging/destinations.js';
 import type { Message, MessageHeaders } from '../messaging/message.js';
 import { createHeaders } from '../stomp/frame.js';
+import { Acknowledgements } from './acknowledgements.js';
 import type { Broker, BrokerAvailabilityListener, BrokerFeatures } from './broker.js';
-import type { Subscription } from './subscription-registry.js';
-import { SubscriptionRegistry } from './subscription-registry.js';
-import type { BrokerDropReason } from './drop-reasons.js';
+import { subscribeRequest } from './client-frames.js';
+import { Deliveries } from './deliveries.js';
 import { createDropCounts } from './drop-reasons.js';
-import type { HeldQueue } from './held-queues.js';
-import { HeldQueues } from './held-queues.js';
-import { PendingDeliveries } from './pending-deliveries.js';
 import type { Published } from './published-message.js';
-import { deliveryHeaders, publishedMessage } from './published-message.js';
-import { settleAck, subscribeRequest } from './client-frames.js';
+import { publishedMessage } from './published-message.js';
+import { QueueDispatch } from './queue-dispatch.js';
+import { SubscriptionRegistry } from './subscription-registry.js';
+import { TopicFanOut } from './topic-fan-out.js';
 
 export type { SimpleBrokerOptions, SimpleBrokerStats } from './simple-broker-options.js';
 import type { SimpleBrokerOptions, SimpleBrokerStats } from './simple-broker-options.js';
@@ -35,46 +33,72 @@ export class SimpleBroker implements Broker {
   readonly prefixes: readonly string[];
   readonly features: BrokerFeatures = { receipts: false, transactions: false };
   readonly #outbound: MessageChannel;
-  readonly #queuePrefixes: readonly string[];
-  readonly #broadcastQueues: boolean;
-  readonly #maxQueueDepth: number;
-  readonly #maxUnacked: number;
-  readonly #maxPending: number;
-  readonly #maxRedeliveries: number;
   readonly #maxSubscriptions: number;
   readonly #logger: Logger;
   readonly #registry: SubscriptionRegistry<Published>;
   readonly #sessions = new Set<string>();
-  readonly #queues: HeldQueues<Published>;
-  readonly #pending: PendingDeliveries<Subscription<Published>, Published>;
-  /** Sessions told to go (pending overflow, 'terminate'): they get nothing more. */
-  readonly #terminating = new Set<string>();
-  readonly #ackIndex = new Map<string, Subscription<Published>>();
+  // This class only dispatches: topics go to TopicFanOut, queues to QueueDispatch, ACK/NACK and
+  // ended subscriptions to Acknowledgements; all of them deliver through Deliveries.
+  readonly #deliveries: Deliveries;
+  readonly #topics: TopicFanOut;
+  readonly #queues: QueueDispatch;
+  readonly #acks: Acknowledgements;
   readonly #listeners = new Set<BrokerAvailabilityListener>();
   readonly #idPrefix = randomBytes(4).toString('hex');
   #messageCounter = 0;
-  #ackCounter = 0;
+  #published = 0;
   #available = false;
-  readonly #stats = { published: 0, delivered: 0 };
   readonly #dropped = createDropCounts();
 
   constructor(options: SimpleBrokerOptions) {
     this.#outbound = options.outbound;
     this.prefixes = (options.prefixes ?? ['/topic/', '/queue/']).map(normalizePrefix);
-    this.#queuePrefixes = (options.queuePrefixes ?? ['/queue/']).map(normalizePrefix);
-    this.#broadcastQueues = options.queueSemantics === 'broadcast';
-    this.#maxQueueDepth = options.maxQueueDepth ?? 1000;
-    this.#maxUnacked = options.maxUnacked ?? 1000;
-    this.#maxPending = options.maxPending ?? 1000;
-    this.#queues = new HeldQueues(this.#maxQueueDepth, options.queueOverflow ?? 'drop-oldest');
-    this.#pending = new PendingDeliveries(this.#maxPending, options.pendingOverflow ?? 'terminate');
-    this.#maxRedeliveries = options.maxRedeliveries ?? 5;
+    const maxUnacked = options.maxUnacked ?? 1000;
     this.#maxSubscriptions = options.maxSubscriptionsPerSession ?? 1000;
-    this.#logger = options.logger ?? silentLogger;
-    this.#registry = new SubscriptionRegistry({
+    const logger = options.logger ?? silentLogger;
+    const registry = new SubscriptionRegistry<Published>({
       separator: options.pathSeparator,
       cacheLimit: options.cacheLimit,
     });
+    const dropped = this.#dropped;
+    this.#logger = logger;
+    this.#registry = registry;
+    this.#deliveries = new Deliveries(this.#outbound, this.#idPrefix, logger);
+    this.#topics = new TopicFanOut(
+      registry,
+      this.#deliveries,
+      this.#outbound,
+      {
+        maxUnacked,
+        maxPending: options.maxPending ?? 1000,
+        pendingOverflow: options.pendingOverflow ?? 'terminate',
+      },
+      dropped,
+      logger,
+    );
+    this.#queues = new QueueDispatch(
+      registry,
+      this.#deliveries,
+      this.#topics.terminating,
+      {
+        queuePrefixes: (options.queuePrefixes ?? ['/queue/']).map(normalizePrefix),
+        broadcast: options.queueSemantics === 'broadcast',
+        maxQueueDepth: options.maxQueueDepth ?? 1000,
+        queueOverflow: options.queueOverflow ?? 'drop-oldest',
+        maxUnacked,
+      },
+      dropped,
+      logger,
+    );
+    this.#acks = new Acknowledgements(
+      registry,
+      this.#deliveries,
+      this.#topics,
+      this.#queues,
+      options.maxRedeliveries ?? 5,
+      dropped,
+      logger,
+    );
   }
 
   get available(): boolean {
@@ -88,11 +112,12 @@ export class SimpleBroker implements Broker {
       sessions: this.#sessions.size,
       subscriptions: this.#registry.size,
       destinations: this.#registry.destinationCount,
-      ...this.#stats,
+      published: this.#published,
+      delivered: this.#deliveries.delivered,
       dropped,
       droppedByReason: { ...this.#dropped },
       queued: this.#queues.heldCount,
-      pending: this.#pending.size,
+      pending: this.#topics.pendingCount,
     };
   }
 
@@ -113,9 +138,8 @@ export class SimpleBroker implements Broker {
   /** Forgets every subscription and held message. */
   stop(): void {
     this.#queues.clear();
-    this.#pending.clear();
-    this.#terminating.clear();
-    this.#ackIndex.clear();
+    this.#topics.clear();
+    this.#deliveries.clear();
     for (const sessionId of [...this.#sessions]) this.#registry.removeSession(sessionId);
     this.#sessions.clear();
     this.#setAvailable(false);
@@ -134,7 +158,7 @@ export class SimpleBroker implements Broker {
         return this.#unsubscribe(h);
       case 'ACK':
       case 'NACK':
-        return this.#ack(h, h.type === 'NACK');
+        return this.#acks.settle(h, h.type === 'NACK');
       case 'CONNECT':
         if (h.sessionId === undefined) return;
         this.#sessions.add(h.sessionId);
@@ -157,210 +181,20 @@ export class SimpleBroker implements Broker {
   }
 
   #publish(h: MessageHeaders, payload: Buffer): void {
-    const destination = h.destination!;
     const published = publishedMessage(h, payload, `${this.#idPrefix}-${++this.#messageCounter}`);
-    if (this.#isQueue(destination)) {
-      this.#enqueue(published);
+    if (this.#queues.isQueue(published.destination)) {
+      this.#queues.enqueue(published); // throws when the queue rejects it: not published
+      this.#published++;
       return;
     }
-    this.#stats.published++;
-    const subscriptions = this.#registry.find(destination);
-    const owner = published.owner;
-    for (let i = 0; i < subscriptions.length; i++) {
-      const subscription = subscriptions[i]!;
-      if (owner === undefined || subscription.sessionId === owner) this.#offer(subscription, published);
-    }
-  }
-
-  /** A topic message for `subscription`: delivered, or held while its ack window is full. */
-  #offer(subscription: Subscription<Published>, published: Published): void {
-    if (
-      subscription.ackMode === 'auto' ||
-      (subscription.unacked.size < this.#maxUnacked && !this.#pending.has(subscription))
-    ) {
-      this.#deliver(subscription, published, false);
-      return;
-    }
-    if (this.#terminating.has(subscription.sessionId)) return this.#drop('subscriberGone');
-    const outcome = this.#pending.add(subscription, published);
-    if (outcome === 'held') return;
-    this.#drop('pendingOverflow');
-    if (outcome === 'droppedOldest') {
-      logIncident(
-        this.#logger,
-        'warn',
-        'pendingOverflow',
-        subscription.sessionId,
-        'Slow consumer: messages waiting for acknowledgements over maxPending; oldest dropped',
-        {
-          sessionId: subscription.sessionId,
-          subscription: subscription.id,
-          maxUnacked: this.#maxUnacked,
-          maxPending: this.#maxPending,
-        },
-      );
-    } else {
-      this.#terminate(subscription);
-    }
-  }
-
-  /** Delivers what waits for `subscription`, in order, while its ack window has room. */
-  #deliverPending(subscription: Subscription<Published>): void {
-    while (subscription.unacked.size < this.#maxUnacked) {
-      const next = this.#pending.take(subscription);
-      if (next === undefined) return;
-      this.#deliver(subscription, next, false);
-    }
-  }
-
-  /** pendingOverflow 'terminate': the session gets an ERROR naming the limits, then is closed. */
-  #terminate(subscription: Subscription<Published>): void {
-    const sessionId = subscription.sessionId;
-    this.#terminating.add(sessionId);
-    for (const own of this.#registry.sessionSubscriptions(sessionId)?.values() ?? [])
-      this.#drop('pendingOverflow', this.#pending.discard(own));
-    const reason =
-      `Slow consumer: subscription '${subscription.id}' has ${this.#maxUnacked} unacknowledged messages (maxUnacked) ` +
-      `and ${this.#maxPending} more waiting (maxPending); acknowledge sooner or raise the limits`;
-    logIncident(
-      this.#logger,
-      'warn',
-      'pendingOverflow',
-      sessionId,
-      'Slow consumer: closing the session (maxPending)',
-      {
-        sessionId,
-        subscription: subscription.id,
-        maxUnacked: this.#maxUnacked,
-        maxPending: this.#maxPending,
-      },
-    );
-    void this.#outbound.send({
-      headers: {
-        type: 'ERROR',
-        sessionId,
-        nativeHeaders: createHeaders({
-          message: reason,
-          code: ErrorCodes.ERR_LIMIT_PENDING,
-          'content-type': 'text/plain',
-        }),
-      },
-      payload: Buffer.from(`${reason}\n`),
-    });
-  }
-
-  #drop(reason: BrokerDropReason, count = 1): void {
-    this.#dropped[reason] += count;
-  }
-
-  #deliver(subscription: Subscription<Published>, published: Published, redelivered: boolean): void {
-    const auto = subscription.ackMode === 'auto';
-    const headers = deliveryHeaders(published, subscription.id, auto && !redelivered, redelivered);
-    if (!auto) {
-      const ackId = `${this.#idPrefix}-a${++this.#ackCounter}`;
-      headers.ack = ackId;
-      subscription.unacked.set(ackId, { ackId, messageId: published.messageId, message: published });
-      this.#ackIndex.set(ackId, subscription);
-    }
-    this.#stats.delivered++;
-    try {
-      const sent = this.#outbound.send({
-        headers: {
-          type: 'MESSAGE',
-          sessionId: subscription.sessionId,
-          subscriptionId: subscription.id,
-          destination: published.destination,
-          nativeHeaders: headers,
-          deliveryCache: redelivered ? undefined : published.cache,
-          publishedAt: published.publishedAt,
-        },
-        payload: published.payload,
-      });
-      if (typeof sent !== 'boolean')
-        sent.catch((error: unknown) => this.#deliveryFailed(subscription, error));
-    } catch (error) {
-      this.#deliveryFailed(subscription, error);
-    }
-  }
-
-  #deliveryFailed(subscription: Subscription<Published>, error: unknown): void {
-    logIncident(this.#logger, 'warn', 'deliveryFailed', subscription.sessionId, 'Delivery failed', {
-      sessionId: subscription.sessionId,
-      subscription: subscription.id,
-      error,
-    });
-  }
-
-  /**
-   * Hands a newly published queue message to the next subscriber with room, or holds it; a full
-   * queue drops its oldest message or, with queueOverflow 'reject', refuses this one (the
-   * publisher gets ERR_BROKER_QUEUE_FULL: an ERROR frame, or a rejected template promise).
-   */
-  #enqueue(published: Published): void {
-    const destination = published.destination;
-    const queue = this.#queues.open(destination);
-    if (queue.held.length === 0 && this.#dispatchOne(queue, published)) {
-      this.#stats.published++;
-      return;
-    }
-    const outcome = this.#queues.push(queue, published);
-    if (outcome.kind === 'rejected') {
-      this.#drop('queueRejected');
-      this.#queueFull('Queue at maxQueueDepth: publish rejected', destination);
-      throw new StompProtocolError(
-        ErrorCodes.ERR_BROKER_QUEUE_FULL,
-        `Queue '${destination}' is full (maxQueueDepth ${this.#maxQueueDepth}): message rejected`,
-      );
-    }
-    this.#stats.published++;
-    if (outcome.kind === 'droppedOldest') {
-      this.#drop('queueOverflow', outcome.dropped.length);
-      this.#queueFull('Queue over maxQueueDepth: oldest message dropped', destination);
-    }
-  }
-
-  #queueFull(message: string, destination: string): void {
-    logIncident(this.#logger, 'warn', 'queueOverflow', destination, message, {
-      destination,
-      maxQueueDepth: this.#maxQueueDepth,
-    });
-  }
-
-  #dispatchOne(queue: HeldQueue<Published>, published: Published): boolean {
-    const candidates = this.#registry.find(published.destination);
-    const n = candidates.length;
-    for (let k = 0; k < n; k++) {
-      const subscription = candidates[(queue.next + k) % n]!;
-      if (published.owner !== undefined && subscription.sessionId !== published.owner) continue;
-      if (subscription.ackMode !== 'auto' && subscription.unacked.size >= this.#maxUnacked) continue;
-      if (this.#terminating.size > 0 && this.#terminating.has(subscription.sessionId)) continue;
-      queue.next = (queue.next + k + 1) % n;
-      this.#deliver(subscription, published, published.redeliveries > 0);
-      return true;
-    }
-    return false;
-  }
-
-  /** Delivers held messages of queues `subscription` can take from, in order. */
-  #drain(destinations: Iterable<string>): void {
-    for (const destination of destinations) {
-      const queue = this.#queues.get(destination);
-      if (queue === undefined) continue;
-      while (queue.held.length > 0 && this.#dispatchOne(queue, queue.held[0]!)) queue.held.shift();
-      if (queue.held.length === 0) this.#queues.delete(destination);
-    }
-  }
-
-  #queuesFor(subscription: Subscription<Published>): string[] {
-    if (subscription.pattern === undefined) return [subscription.destination];
-    return [...this.#queues.destinations()].filter((d) => subscription.pattern!.match(d) !== null);
+    this.#published++;
+    this.#topics.publish(published);
   }
 
   #subscribe(h: MessageHeaders): void {
     const { sessionId, id, destination, ack } = subscribeRequest(h, this.#registry, this.#maxSubscriptions);
     this.#sessions.add(sessionId);
-    const subscription = this.#registry.add(sessionId, id, destination, ack);
-    if (this.#queues.size > 0) this.#drain(this.#queuesFor(subscription));
+    this.#queues.drainFor(this.#registry.add(sessionId, id, destination, ack));
   }
 
   #unsubscribe(h: MessageHeaders): void {
@@ -373,89 +207,14 @@ export class SimpleBroker implements Broker {
       );
     }
     this.#registry.remove(subscription);
-    this.#release(subscription);
+    this.#acks.release(subscription);
   }
 
   #disconnect(sessionId: string): void {
-    this.#terminating.delete(sessionId);
+    this.#topics.forgetSession(sessionId);
     if (!this.#sessions.delete(sessionId)) return;
-    for (const subscription of this.#registry.removeSession(sessionId)) this.#release(subscription);
-    // Messages held for the session's own user destinations ('/queue/x-user<id>') have no reader left.
-    const suffix = `-user${sessionId}`;
-    for (const destination of [...this.#queues.destinations()])
-      if (destination.endsWith(suffix)) this.#drop('subscriberGone', this.#queues.delete(destination).length);
-  }
-
-  /**
-   * A subscription is gone: topic messages waiting for it are dropped (counted); its unacked
-   * queue messages go back to their queues, in order.
-   */
-  #release(subscription: Subscription<Published>): void {
-    this.#drop('subscriberGone', this.#pending.discard(subscription));
-    if (subscription.unacked.size === 0) return;
-    const orphans = [...subscription.unacked.values()];
-    subscription.unacked.clear();
-    const touched = new Set<string>();
-    for (let i = orphans.length - 1; i >= 0; i--) {
-      const { ackId, message } = orphans[i]!;
-      this.#ackIndex.delete(ackId);
-      if (this.#isQueue(message.destination)) {
-        message.redeliveries++;
-        this.#hold(message);
-        touched.add(message.destination);
-      }
-    }
-    this.#drain(touched);
-  }
-
-  #hold(message: Published): void {
-    this.#queues.unshift(this.#queues.open(message.destination), message);
-  }
-
-  #isQueue(destination: string): boolean {
-    return !this.#broadcastQueues && hasPrefix(destination, this.#queuePrefixes);
-  }
-
-  #ack(h: MessageHeaders, nack: boolean): void {
-    const { subscription, settled } = settleAck(h, this.#registry, this.#ackIndex);
-    if (nack) this.#redeliver(subscription, settled);
-    this.#deliverPending(subscription);
-    if (this.#queues.size > 0) this.#drain(this.#queuesFor(subscription));
-  }
-
-  #redeliver(subscription: Subscription<Published>, messages: Published[]): void {
-    const touched = new Set<string>();
-    const live: Published[] = [];
-    for (const message of messages) {
-      if (++message.redeliveries > this.#maxRedeliveries) {
-        this.#drop('redeliveryLimit');
-        logIncident(
-          this.#logger,
-          'warn',
-          'redeliveryLimit',
-          subscription.sessionId,
-          'Message dropped after maxRedeliveries NACKs',
-          {
-            destination: message.destination,
-            messageId: message.messageId,
-            maxRedeliveries: this.#maxRedeliveries,
-          },
-        );
-        continue;
-      }
-      live.push(message);
-    }
-    for (let i = live.length - 1; i >= 0; i--) {
-      const message = live[i]!;
-      if (this.#isQueue(message.destination)) {
-        this.#hold(message);
-        touched.add(message.destination);
-      }
-    }
-    for (const message of live) {
-      if (!this.#isQueue(message.destination)) this.#deliver(subscription, message, true);
-    }
-    this.#drain(touched);
+    for (const subscription of this.#registry.removeSession(sessionId)) this.#acks.release(subscription);
+    this.#queues.dropSessionQueues(sessionId);
   }
 
   #setAvailable(available: boolean): void {

@@ -1,11 +1,12 @@
 import { ErrorCodes, SwitchboardError } from '../errors.js';
 import type { MessageChannel } from '../messaging/channel.js';
+import type { MessageConverter } from '../messaging/converters.js';
+import { PayloadConversionError, defaultConverter } from '../messaging/converters.js';
 import type { Message } from '../messaging/message.js';
 import type { MessagingTemplate } from '../messaging/template.js';
 import { createHeaders } from '../stomp/frame.js';
-import type { MessageConverter } from './converters.js';
-import { PayloadConversionError, defaultConverter } from './converters.js';
-import type { HandlerKind, HandlerRegistry, HandlerRoute, MappingOptions } from './handler-registry.js';
+import type { HandlerRegistry, HandlerRoute } from './handler-registry.js';
+import type { HandlerKind, MappingOptions } from './mapping-options.js';
 import type { MessageContext } from './message-context.js';
 import { validatePayload } from './payload-validation.js';
 

@@ -1,4 +1,4 @@
-import type { HandlerKind, MappingOptions, SendToUserOptions } from './handler-registry.js';
+import type { HandlerKind, MappingOptions, SendToUserOptions } from './mapping-options.js';
 
 /**
  * Standard (TC39) decorators for controllers. They only record metadata in a module-level

@@ -2,8 +2,8 @@ import { ErrorCodes, SwitchboardError } from '../errors.js';
 import type { CompiledPattern } from '../messaging/destinations.js';
 import { compilePattern, comparePatterns } from '../messaging/destinations.js';
 import { classRecordOf, methodRecordOf } from './decorators.js';
+import type { HandlerKind, MappingOptions } from './mapping-options.js';
 import type { MessageContext } from './message-context.js';
-import type { PayloadValidator } from './payload-validation.js';
 
 /** An application handler: receives one context, may return a value (or a promise of one) to send. */
 export type HandlerFunction<P = unknown, Params extends Record<string, string> = Record<string, string>> = (
@@ -12,28 +12,6 @@ export type HandlerFunction<P = unknown, Params extends Record<string, string> =
 
 /** An exception handler: receives the error and the context of the message that caused it. */
 export type ExceptionHandlerFunction = (error: unknown, context: MessageContext) => unknown;
-
-/** SEND (`@MessageMapping`) or SUBSCRIBE (`@SubscribeMapping`). */
-export type HandlerKind = 'message' | 'subscribe';
-
-/** Where a `@SendToUser` / `sendToUser` reply goes. */
-export interface SendToUserOptions {
-  /** false: only the session the message came from. Default true: every session of the user. */
-  broadcast?: boolean;
-}
-
-/** Options of one mapping. */
-export interface MappingOptions<P = unknown> {
-  /** Broker destinations for the return value, `{var}` expanded. Default `/topic` + the destination. */
-  sendTo?: string | readonly string[];
-  /**
-   * Send the return value to the current user instead: `/user/{name}` + each destination
-   * (default `/queue` + the destination). Takes precedence over `sendTo`.
-   */
-  sendToUser?: { destinations?: string | readonly string[] } & SendToUserOptions;
-  /** Validates/parses the converted payload: any Standard Schema (zod, valibot) or a function that throws. */
-  payload?: PayloadValidator<P>;
-}
 
 /** One registered handler. */
 export interface HandlerRoute {

@@ -2,8 +2,8 @@ import type { MessageChannel } from './channel.js';
 import type { MessageHeaders } from './message.js';
 import { createMessage } from './message.js';
 import { createHeaders } from '../stomp/frame.js';
-import type { MessageConverter } from '../handlers/converters.js';
-import { defaultConverter } from '../handlers/converters.js';
+import type { MessageConverter } from './converters.js';
+import { defaultConverter } from './converters.js';
 import type { UserDestinationResolver } from './user-destinations.js';
 import { sessionDestination } from './user-destinations.js';
 

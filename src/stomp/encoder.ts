@@ -1,40 +1,8 @@
 import type { StompFrame, StompVersion } from './frame.js';
 import { allowsBody } from './frame.js';
-
-/** Characters STOMP 1.1/1.2 escape in header names and values. */
-const NEEDS_ESCAPE = /[\\\r\n:]/;
-const ESCAPED = /[\\\r\n:]/g;
-/** Characters that would break a header line where no escaping applies. */
-const NEEDS_FLATTEN = /[\r\n]/;
-const FLATTENED = /[\r\n]/g;
+import { escapeHeader, escapesHeaders, flattenHeader } from './header-escaping.js';
 
 const UTF8 = new TextEncoder();
-
-function escapeChar(char: string): string {
-  switch (char) {
-    case '\\':
-      return '\\\\';
-    case '\r':
-      return '\\r';
-    case '\n':
-      return '\\n';
-    default:
-      return '\\c';
-  }
-}
-
-/**
- * STOMP 1.1/1.2 escaping. CR is written as `\r` for 1.1 too (1.1 does not define it; this is
- * what Spring does, and a raw CR would end the line for any CRLF-tolerant reader).
- */
-function escapeHeader(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, escapeChar) : text;
-}
-
-/** No escaping (STOMP 1.0, CONNECT/STOMP/CONNECTED): CR and LF become spaces so the frame stays intact. */
-function flattenHeader(text: string): string {
-  return NEEDS_FLATTEN.test(text) ? text.replace(FLATTENED, ' ') : text;
-}
 
 /**
  * Encodes one frame: `COMMAND\n`, `name:value\n` per header, `\n`, body, NUL.
@@ -46,7 +14,7 @@ function flattenHeader(text: string): string {
  */
 export function encodeFrame(frame: StompFrame, version: StompVersion = '1.2'): Buffer {
   const { command, headers, body } = frame;
-  const escape = version !== '1.0' && command !== 'CONNECT' && command !== 'STOMP' && command !== 'CONNECTED';
+  const escape = escapesHeaders(version, command);
   const bodyLength = body.length;
   let head = command + '\n';
   const names = Object.keys(headers);
