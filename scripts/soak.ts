@@ -33,7 +33,9 @@ const growth = report.rssMiB.end - report.rssMiB.warm;
 const failures = [
   report.lost > 0 && `${report.lost} messages lost by healthy clients`,
   report.reordered > 0 && `${report.reordered} messages out of order`,
-  report.sessionsLeft > 0 && `${report.sessionsLeft} sessions left`,
+  report.sessionsLeft > 0 && `${report.sessionsLeft} sessions left (${report.left.join('; ')})`,
+  report.stompSessionsLeft > 0 && `${report.stompSessionsLeft} STOMP sessions left`,
+  report.clientSocketsLeft > 0 && `the harness left ${report.clientSocketsLeft} of its own sockets open`,
   growth > RSS_GROWTH_BOUND_MIB && `RSS grew ${growth.toFixed(0)} MiB (bound ${RSS_GROWTH_BOUND_MIB})`,
 ].filter(Boolean);
 const mib = (n: number): string => `${n.toFixed(0)} MiB`;

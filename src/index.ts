@@ -1,5 +1,7 @@
-export { createStompServer, normalizePrefixes } from './server/create-stomp-server.js';
-export type { RelayConfig, StompServer, StompServerOptions } from './server/create-stomp-server.js';
+export { createStompServer } from './server/create-stomp-server.js';
+export { normalizePrefixes } from './server/resolve-options.js';
+export type { RelayConfig, StompServerOptions } from './server/stomp-server-options.js';
+export type { StompServer } from './server/stomp-server.js';
 export type { StompServerStats } from './server/server-stats.js';
 export { formatStats } from './server/server-stats.js';
 export type { CloseCause, StompProtocolStats } from './stomp/protocol-stats.js';

@@ -50,7 +50,14 @@ export interface SoakReport {
   slowReaders: number;
   slowConsumersClosed: number;
   rssMiB: { idle: number; warm: number; end: number; afterClients: number };
+  /** WebSocket sessions left once every client is gone (must be 0). */
   sessionsLeft: number;
+  /** STOMP sessions left (must be 0): would show a session the server forgot to clean up. */
+  stompSessionsLeft: number;
+  /** The sessions left, named by client (`client=7&kind=dropper&join=3`), when few. */
+  left: string[];
+  /** Sockets the harness itself still had open at the end (must be 0: else the harness leaked). */
+  clientSocketsLeft: number;
 }
 
 type Kind = 'healthy' | 'slow' | 'dropper';
@@ -59,7 +66,11 @@ interface SoakClient {
   index: number;
   kind: Kind;
   room: number;
+  /** Its one live socket: a client never has two. */
   socket?: LiteSocket;
+  /** A dropper's reconnect under way; the next drop waits for it. */
+  joining?: Promise<void>;
+  joins: number;
   received: number;
   /** Last sequence seen per sender (order check). */
   last: Map<number, number>;
@@ -67,6 +78,7 @@ interface SoakClient {
 }
 
 interface ServerStats {
+  left: string[];
   rss: number;
   sessions: number;
   transportSessions: number;
@@ -116,17 +128,22 @@ async function soak(
         : r < (options.slowShare + options.dropShare) * 100
           ? 'dropper'
           : 'healthy';
-    return { index, kind, room: index % rooms, received: 0, last: new Map(), seq: 0 };
+    return { index, kind, room: index % rooms, received: 0, joins: 0, last: new Map(), seq: 0 };
   });
   /** Messages published to each room by healthy clients (all after everyone subscribed). */
   const published = new Array<number>(rooms).fill(0);
   let reordered = 0;
   let drops = 0;
+  /** Every socket the harness has open, so the end can tell its own leak from the server's. */
+  const live = new Set<LiteSocket>();
+  /** Set when the clients are being closed: a connect that lands after it is closed at once. */
+  let stopping = false;
 
   const join = async (client: SoakClient): Promise<void> => {
     let ready!: () => void;
     const subscribed = new Promise<void>((resolve) => (ready = resolve));
-    const socket = await connectLite('127.0.0.1', port, '/stomp', (payload) => {
+    const name = `client=${client.index}&kind=${client.kind}&join=${++client.joins}`;
+    const socket = await connectLite('127.0.0.1', port, `/stomp?${name}`, (payload) => {
       const c = payload[0];
       if (c === 0x4d /* MESSAGE */) return onMessage(client, payload);
       if (c === 0x52 /* RECEIPT */) return ready();
@@ -135,6 +152,12 @@ async function soak(
         log(`client ${client.index}: ${payload.toString('utf8', 0, 200)}`);
     });
     socket.socket.on('error', () => {});
+    if (stopping) return void socket.socket.destroy();
+    live.add(socket);
+    socket.socket.once('close', () => {
+      live.delete(socket);
+      ready(); // a dropped socket never gets its RECEIPT
+    });
     client.socket = socket;
     socket.send('CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0');
     if (client.kind === 'slow') socket.send('SUBSCRIBE\nid:bulk\ndestination:/topic/soak.bulk\n\n\0');
@@ -185,9 +208,13 @@ async function soak(
   const dropTimers = droppers.map((client, i) =>
     setInterval(
       () => {
+        // Under load a reconnect can outlast the interval: a second one would orphan a socket.
+        if (client.joining !== undefined) return;
         client.socket?.socket.destroy(); // gone without DISCONNECT
         drops++;
-        void join(client).catch(() => {});
+        client.joining = join(client)
+          .catch(() => {})
+          .finally(() => (client.joining = undefined));
       },
       options.dropEveryMs + ((i * 37) % 1000),
     ),
@@ -205,10 +232,15 @@ async function soak(
     );
   }
   clearInterval(publishTick);
-  clearInterval(bulkTick);
-  bulk.socket.destroy();
   for (const timer of dropTimers) clearInterval(timer);
   const seconds = (Date.now() - started) / 1000;
+  // A slow reader is cut off once the bytes it does not read pass the server's limits; on a loaded
+  // machine the bulk publisher may not have sent that much yet: it goes on until they are (bounded).
+  const slowReaders = clients.filter((c) => c.kind === 'slow').length;
+  const cutOffBy = Date.now() + 30_000;
+  while ((await stats()).slowConsumersClosed < slowReaders && Date.now() < cutOffBy) await delay(100);
+  clearInterval(bulkTick);
+  bulk.socket.destroy();
 
   // Let in-flight messages arrive: every healthy client must reach its room's count.
   const expected = (c: SoakClient): number => published[c.room]!;
@@ -217,6 +249,7 @@ async function soak(
   const lost = healthy.reduce((n, c) => n + Math.max(0, expected(c) - c.received), 0);
   const end = await stats();
 
+  stopping = true;
   for (const client of clients) {
     if (client.kind === 'healthy') client.socket?.send('DISCONNECT\n\n\0');
     if (client.kind === 'healthy') client.socket?.close();
@@ -224,7 +257,10 @@ async function soak(
   }
   let after = await stats(true);
   const leaveBy = Date.now() + 15_000;
-  while (after.transportSessions > 0 && Date.now() < leaveBy) {
+  const reconnecting = (): boolean => droppers.some((c) => c.joining !== undefined);
+  const anyLeft = (): boolean =>
+    after.transportSessions > 0 || after.sessions > 0 || live.size > 0 || reconnecting();
+  while (anyLeft() && Date.now() < leaveBy) {
     await delay(100);
     after = await stats(true);
   }
@@ -236,7 +272,7 @@ async function soak(
     lost,
     reordered,
     drops,
-    slowReaders: clients.filter((c) => c.kind === 'slow').length,
+    slowReaders,
     slowConsumersClosed: end.slowConsumersClosed,
     rssMiB: {
       idle: idle.rss / MiB,
@@ -245,6 +281,9 @@ async function soak(
       afterClients: after.rss / MiB,
     },
     sessionsLeft: after.transportSessions,
+    stompSessionsLeft: after.sessions,
+    left: after.left,
+    clientSocketsLeft: live.size,
   };
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { StompBrokerRelay } from '../broker/relay/broker-relay.js';
 import { createStompServer } from '../server/create-stomp-server.js';
-import type { StompServer } from '../server/create-stomp-server.js';
+import type { StompServer } from '../server/stomp-server.js';
 import { createConsoleLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import type { CliOptions } from './options.js';

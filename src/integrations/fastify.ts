@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import type { StompServer, StompServerOptions } from '../server/create-stomp-server.js';
+import type { StompServer } from '../server/stomp-server.js';
+import type { StompServerOptions } from '../server/stomp-server-options.js';
 import { createStompServer } from '../server/create-stomp-server.js';
 
 /** The part of a Fastify instance the plugin uses (no dependency on fastify itself). */

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import { ErrorCodes, createError, isSwitchboardError } from '../errors.js';
-import type { StompServer } from '../server/create-stomp-server.js';
+import type { StompServer } from '../server/stomp-server.js';
 import type { StompServerStats } from '../server/server-stats.js';
 import type { AdminRates, AdminSample } from './admin-history.js';
 import { SampleHistory, ratesBetween, totalsOf } from './admin-history.js';

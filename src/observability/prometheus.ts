@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type * as PromClientModule from 'prom-client';
-import type { StompServer } from '../server/create-stomp-server.js';
+import type { StompServer } from '../server/stomp-server.js';
 import type { StompServerStats } from '../server/server-stats.js';
 
 /** Options of {@link createPrometheusMetrics}. */

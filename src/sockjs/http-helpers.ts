@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-/** Small HTTP pieces of the SockJS service: plain answers, the iframe page, the client bundle. */
+/** Small HTTP pieces of the SockJS service: plain answers, the client bundle, CORS and session headers. */
 
 export const NO_CACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
 export const ONE_YEAR = 31536000;
@@ -19,25 +19,6 @@ export function notFound(res: http.ServerResponse): void {
 
 export function serverError(res: http.ServerResponse, message: string): void {
   res.writeHead(500, { 'content-type': 'text/plain;charset=UTF-8' }).end(message);
-}
-
-export function iframePage(libraryUrl: string): string {
-  return `<!DOCTYPE html>
-<html>
-<head>
-  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
-  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
-  <script src="${libraryUrl.replace(/"/g, '&quot;')}"></script>
-  <script>
-    document.domain = document.domain;
-    SockJS.bootstrap_iframe();
-  </script>
-</head>
-<body>
-  <h2>Don't panic!</h2>
-  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
-</body>
-</html>`;
 }
 
 /** The sockjs-client browser bundle, when installed, so the iframe page needs no CDN. */
@@ -81,16 +62,29 @@ export function preflight(req: http.IncomingMessage, res: http.ServerResponse, m
   res.end();
 }
 
-/** Headers of every session request: CORS, no caching, and JSESSIONID when sticky sessions are on. */
+/**
+ * Headers of every session request: CORS, no caching, and JSESSIONID when sticky sessions are on.
+ * Over HTTPS the cookie is `SameSite=None; Secure; Partitioned`: browsers refuse a default (Lax)
+ * cookie in a cross-site request, which every SockJS request of a page on another site is (the
+ * iframe's included); over plain HTTP browsers refuse `SameSite=None`, so it stays as it was.
+ */
 export function sessionHeaders(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   cookieNeeded: boolean,
+  secure: boolean,
 ): void {
   cors(req, res);
   res.setHeader('cache-control', NO_CACHE);
   if (cookieNeeded) {
     const jsessionid = /(?:^|;\s*)JSESSIONID=([^;]*)/.exec(req.headers.cookie ?? '')?.[1] ?? 'dummy';
-    res.setHeader('set-cookie', `JSESSIONID=${jsessionid}; path=/`);
+    const crossSite = secure ? '; SameSite=None; Secure; Partitioned' : '';
+    res.setHeader('set-cookie', `JSESSIONID=${jsessionid}; path=/${crossSite}`);
   }
+}
+
+/** Reached over HTTPS: TLS on this socket, or (with trustProxy) at the proxy that says so. */
+export function isSecure(req: http.IncomingMessage, trustProxy: boolean): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
+  return trustProxy && req.headers['x-forwarded-proto'] === 'https';
 }

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -15,11 +15,13 @@ import { checkOrigin, runHandshakeInterceptors } from '../websocket/handshake.js
 import { rejectUpgrade } from '../websocket/endpoint.js';
 import { decodeMessages } from './frames.js';
 import { acceptMessages } from './send-request.js';
+import type { IframePage } from './iframe-page.js';
+import { createIframePage, serveIframePage } from './iframe-page.js';
 import {
   NO_CACHE,
   ONE_YEAR,
   cors,
-  iframePage,
+  isSecure,
   loadClientLibrary,
   notFound,
   preflight,
@@ -58,7 +60,7 @@ export class SockJsService {
   readonly #sessions = new Map<string, SockJsSession>();
   readonly #webSocketSessions = new Set<SockJsSession>();
   readonly #wss: WebSocketServer;
-  readonly #iframe: { body: Buffer; etag: string };
+  readonly #iframe: IframePage;
   readonly #clientLibrary: Buffer | undefined;
   readonly #dropStats = { dropped: 0 };
 
@@ -75,8 +77,7 @@ export class SockJsService {
     });
     this.#clientLibrary = loadClientLibrary();
     const libraryUrl = options.clientLibraryUrl ?? `${this.prefix}/sockjs.min.js`;
-    const body = Buffer.from(iframePage(libraryUrl), 'utf8');
-    this.#iframe = { body, etag: `"0${createHash('md5').update(body).digest('hex')}"` };
+    this.#iframe = createIframePage(libraryUrl, options, this.#logger);
   }
 
   /** New sessions refused for maxSessions. */
@@ -178,7 +179,7 @@ export class SockJsService {
       return;
     }
     if (rest === '/info') return this.#info(req, res);
-    if (IFRAME.test(rest)) return this.#iframePage(req, res);
+    if (IFRAME.test(rest)) return serveIframePage(req, res, this.#iframe);
     if (rest === '/sockjs.min.js' && this.#clientLibrary !== undefined) {
       res.writeHead(200, {
         'content-type': 'application/javascript;charset=UTF-8',
@@ -215,7 +216,8 @@ export class SockJsService {
           : 'GET';
     if (method === 'OPTIONS' && allowed === 'POST') return preflight(req, res, 'OPTIONS, POST');
     if (method !== allowed) return void res.writeHead(405, { allow: `OPTIONS, ${allowed}` }).end();
-    sessionHeaders(req, res, this.#o.cookieNeeded ?? false);
+    const secure = isSecure(req, this.#o.gate?.trustProxy ?? false);
+    sessionHeaders(req, res, this.#o.cookieNeeded ?? false, secure);
     if (receiving !== undefined) return this.#receive(req, res, sessionId, receiving, url);
     return this.#send(req, res, sessionId, transport === 'jsonp_send');
   }
@@ -233,28 +235,6 @@ export class SockJsService {
     res
       .writeHead(200, { 'content-type': 'application/json;charset=UTF-8', 'cache-control': NO_CACHE })
       .end(body);
-  }
-
-  #iframePage(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
-    const restricted = (this.#o.allowedOrigins?.length ?? 0) > 0 && !this.#o.allowedOrigins!.includes('*');
-    if (restricted || (this.#o.allowedOriginPatterns?.length ?? 0) > 0) {
-      // With origins restricted the iframe trick would bypass them (Spring answers 404 too).
-      return notFound(res);
-    }
-    const cache = {
-      'cache-control': `public, max-age=${ONE_YEAR}`,
-      expires: new Date(Date.now() + ONE_YEAR * 1000).toUTCString(),
-      etag: this.#iframe.etag,
-    };
-    if (req.headers['if-none-match'] === this.#iframe.etag) return void res.writeHead(304, cache).end();
-    res
-      .writeHead(200, {
-        ...cache,
-        'content-type': 'text/html;charset=UTF-8',
-        'x-frame-options': 'SAMEORIGIN',
-      })
-      .end(this.#iframe.body);
   }
 
   #receive(

@@ -38,7 +38,7 @@ const program = ts.createProgram([`${root}src/index.ts`], {
   experimentalDecorators: false,
 });
 const checker = program.getTypeChecker();
-const source = program.getSourceFile(`${root}src/server/create-stomp-server.ts`)!;
+const source = program.getSourceFile(`${root}src/server/stomp-server-options.ts`)!;
 const optionsDecl = source.statements.find(
   (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'StompServerOptions',
 )!;
