@@ -3,59 +3,26 @@
  * `ws` baselines, each server and each load generator in its own process, on loopback.
  * Flags: --scenario fanout|storm|request-reply|all  --no-sockjs (skip the xhr-streaming fan-out rows)  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
  * --servers switchboard,switchboard-metrics compares fan-out with Prometheus metrics off and on.
- * --relay adds fan-out rows through RabbitMQ (scripts/services.sh): Switchboard relaying to its
- * STOMP plugin, and RabbitMQ's own Web-STOMP endpoint (port 15674) on the same workload.
+ * --relay adds the relay comparison (bench/relay.ts, RabbitMQ from scripts/services.sh): the
+ * embedded broker, the relay in shared and per-session mode, RabbitMQ's Web-STOMP, two instances;
+ * --relay-subscribers (default 500) and --relay-clients (default 2000) size it. `--servers ,`
+ * with --relay runs the relay comparison alone.
  */
-import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { nextMessage } from './lib/ipc.js';
+import { cleanup, machine } from './lib/processes.js';
+import type { FanoutRow, ServerSpec, StormRow } from './lib/scenarios.js';
+import { fanout as fanoutOf, measured, storm as stormOf } from './lib/scenarios.js';
+import type { RelayReport } from './relay.js';
+import { printRelayReport, relayComparison } from './relay.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
-interface ServerSpec {
-  label: string;
-  /** A server process the runner starts; absent for an external server (RabbitMQ Web-STOMP). */
-  file?: string;
-  args: string[];
-  /** The external server's port. */
-  port?: number;
-  /** Environment of the load generator (path, CONNECT headers, topic). */
-  env?: () => Record<string, string>;
-  /** RabbitMQ carries the traffic: its CPU is measured too. */
-  rabbit?: boolean;
-}
-const rabbitTopic = (): Record<string, string> => ({
-  BENCH_TOPIC: `/topic/bench.${randomBytes(4).toString('hex')}`,
-});
 const SERVERS: Record<string, ServerSpec> = {
   switchboard: { file: here('./servers/switchboard.ts'), args: [], label: 'Switchboard' },
   'switchboard-metrics': {
     file: here('./servers/switchboard.ts'),
     args: ['metrics'],
     label: 'Switchboard, Prometheus metrics on (scraped every second)',
-  },
-  'switchboard-relay': {
-    file: here('./servers/switchboard-relay.ts'),
-    args: [],
-    label: 'Switchboard, relaying to RabbitMQ',
-    env: rabbitTopic,
-    rabbit: true,
-  },
-  'rabbitmq-web-stomp': {
-    args: [],
-    port: 15674,
-    label: 'RabbitMQ Web-STOMP (port 15674)',
-    env: () => ({
-      ...rabbitTopic(),
-      BENCH_PATH: '/ws',
-      BENCH_CONNECT: 'host:/\\nlogin:guest\\npasscode:guest',
-    }),
-    rabbit: true,
   },
   'ws-send': { file: here('./servers/bare.ts'), args: ['send'], label: 'bare ws, ws.send per subscriber' },
   'ws-corked': {
@@ -76,178 +43,15 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '100' },
     'no-sockjs': { type: 'boolean', default: false },
     relay: { type: 'boolean', default: false },
+    'relay-subscribers': { type: 'string', default: '500' },
+    'relay-clients': { type: 'string', default: '2000' },
     json: { type: 'boolean', default: false },
   },
 });
 
-const children = new Set<ChildProcess>();
-const cleanup = (): void => {
-  for (const child of children) child.kill('SIGKILL');
-};
-process.on('exit', cleanup);
-process.on('SIGINT', () => process.exit(130));
-
-function spawn(file: string, args: string[], env?: Record<string, string>): ChildProcess {
-  const child = fork(file, args, {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-interface Stats {
-  cpuMicros: number;
-  rss: number;
-}
-
-async function stats(server: ChildProcess, gc = false): Promise<Stats> {
-  const reply = nextMessage<Stats>(server, 'stats');
-  server.send({ type: 'stats', gc });
-  return reply;
-}
-
-/** RabbitMQ's Erlang VM: CPU (µs, from /proc) and RSS, to set beside the Node servers' own. */
-function rabbitStats(): Stats {
-  const pid = execFileSync('pgrep', ['-x', 'beam.smp'], { encoding: 'utf8' }).trim().split('\n')[0];
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
-  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuMicros: (ticks * 1e6) / hz, rss: rssKiB * 1024 };
-}
-
-async function startServer(name: string): Promise<{ child: ChildProcess | undefined; port: number }> {
-  const spec = SERVERS[name];
-  if (!spec) throw new Error(`unknown server '${name}'`);
-  if (spec.file === undefined) return { child: undefined, port: spec.port! };
-  const child = spawn(spec.file, spec.args);
-  const { port } = await nextMessage<{ port: number }>(child, 'ready');
-  return { child, port };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.send({ type: 'stop' });
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  child.kill('SIGKILL');
-}
-
-/**
- * Runs one load generator against a fresh server: reads the server's CPU and RSS when the
- * generator opens and closes its measurement window, and returns the generator's result.
- */
-async function measured<R>(
-  serverName: string,
-  loadFile: string,
-  loadArgs: (port: number) => string[],
-): Promise<{ result: R; cpuMicros: number; rss: number; rabbitCpuMicros?: number }> {
-  const spec = SERVERS[serverName]!;
-  const { child: server, port } = await startServer(serverName);
-  const serverStats = (): Promise<Stats> =>
-    server === undefined ? Promise.resolve({ cpuMicros: 0, rss: 0 }) : stats(server);
-  try {
-    const load = spawn(here(loadFile), loadArgs(port), spec.env?.());
-    const started = nextMessage(load, 'measure-start');
-    const ended = nextMessage(load, 'measure-end');
-    const result = nextMessage<R>(load, 'result');
-    await started;
-    const before = await serverStats();
-    const rabbitBefore = spec.rabbit ? rabbitStats() : undefined;
-    await ended;
-    const after = await serverStats();
-    const rabbitAfter = spec.rabbit ? rabbitStats() : undefined;
-    return {
-      result: await result,
-      cpuMicros: after.cpuMicros - before.cpuMicros,
-      rss: server === undefined ? rabbitAfter!.rss : after.rss,
-      ...(rabbitBefore && { rabbitCpuMicros: rabbitAfter!.cpuMicros - rabbitBefore.cpuMicros }),
-    };
-  } finally {
-    await stop(server);
-  }
-}
-
-interface FanoutRow {
-  server: string;
-  subscribers: number;
-  deliveriesPerSecond: number;
-  p50: number;
-  p99: number;
-  cpuMicrosPerDelivery: number;
-  /** RabbitMQ's CPU per delivery, for rows where it carries the traffic. */
-  rabbitCpuMicrosPerDelivery?: number;
-  rssMiB: number;
-}
-
-async function fanout(
-  name: string,
-  subscribers: number,
-  seconds: number,
-  window: number,
-  transport: 'websocket' | 'xhr-streaming' = 'websocket',
-): Promise<FanoutRow> {
-  const {
-    result: r,
-    cpuMicros,
-    rss,
-    rabbitCpuMicros,
-  } = await measured<{
-    deliveries: number;
-    deliveriesPerSecond: number;
-    p50: number;
-    p99: number;
-  }>(name, './load/fanout.ts', (port) => [
-    String(port),
-    String(subscribers),
-    '2000',
-    String(seconds * 1000),
-    String(window),
-    transport,
-  ]);
-  return {
-    server: transport === 'websocket' ? name : `${name}-${transport}`,
-    subscribers,
-    deliveriesPerSecond: r.deliveriesPerSecond,
-    p50: r.p50,
-    p99: r.p99,
-    cpuMicrosPerDelivery: cpuMicros / Math.max(1, r.deliveries),
-    ...(rabbitCpuMicros !== undefined && {
-      rabbitCpuMicrosPerDelivery: rabbitCpuMicros / Math.max(1, r.deliveries),
-    }),
-    rssMiB: rss / 1048576,
-  };
-}
-
-interface StormRow {
-  server: string;
-  connections: number;
-  connectsPerSecond: number;
-  kibPerConnection: number;
-}
-
-async function storm(name: string, count: number): Promise<StormRow> {
-  const { child: server, port } = await startServer(name);
-  if (server === undefined) throw new Error(`the storm scenario needs a server it starts, not '${name}'`);
-  try {
-    const idle = await stats(server, true);
-    const load = spawn(here('./load/storm.ts'), [String(port), String(count), '200']);
-    const r = await nextMessage<{ connections: number; connectsPerSecond: number }>(load, 'result');
-    const held = await stats(server, true);
-    load.send({ type: 'release' });
-    return {
-      server: name,
-      connections: r.connections,
-      connectsPerSecond: r.connectsPerSecond,
-      kibPerConnection: (held.rss - idle.rss) / 1024 / r.connections,
-    };
-  } finally {
-    await stop(server);
-  }
-}
+const fanout = (name: string, n: number, seconds: number, window: number, transport?: 'xhr-streaming') =>
+  fanoutOf(name, SERVERS[name]!, n, seconds, window, transport);
+const storm = (name: string, count: number) => stormOf(name, SERVERS[name]!, count);
 
 interface RequestReplyRow {
   clients: number;
@@ -263,8 +67,8 @@ async function requestReply(clients: number, seconds: number): Promise<RequestRe
     roundTripsPerSecond: number;
     p50: number;
     p99: number;
-  }>('switchboard', './load/request-reply.ts', (port) => [
-    String(port),
+  }>(SERVERS.switchboard!, '../load/request-reply.ts', (port) => [
+    port,
     String(clients),
     '2000',
     String(seconds * 1000),
@@ -278,22 +82,15 @@ async function requestReply(clients: number, seconds: number): Promise<RequestRe
   };
 }
 
-function machine(): string {
-  const cpu =
-    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
-  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
-}
-
 async function main(): Promise<void> {
   const servers = values.servers.split(',').filter(Boolean);
-  const relayServers = values.relay ? ['switchboard', 'switchboard-relay', 'rabbitmq-web-stomp'] : [];
   const counts = values.subscribers.split(',').map(Number);
   const seconds = Number(values.duration);
   const window = Number(values.window);
   console.log(`Machine: ${machine()}\n`);
   const fanoutRows: FanoutRow[] = [];
   const stormRows: StormRow[] = [];
-  if (values.scenario === 'all' || values.scenario === 'fanout') {
+  if ((values.scenario === 'all' || values.scenario === 'fanout') && servers.length > 0) {
     for (const n of counts) {
       for (const name of servers) fanoutRows.push(await fanout(name, n, seconds, window));
       // The same fan-out with SockJS xhr-streaming subscribers (publisher on WebSocket).
@@ -331,27 +128,17 @@ async function main(): Promise<void> {
     }
     console.log('');
   }
-  const relayRows: FanoutRow[] = [];
-  if ((values.scenario === 'all' || values.scenario === 'fanout') && relayServers.length > 0) {
-    for (const n of counts)
-      for (const name of relayServers) relayRows.push(await fanout(name, n, seconds, window));
-    console.log(
-      `Fan-out through RabbitMQ (same workload; CPU per delivery of the Node server and of RabbitMQ's Erlang VM)\n`,
-    );
-    console.log(
-      '| server | subscribers | deliveries/s | p50 ms | p99 ms | Node CPU µs/delivery | RabbitMQ CPU µs/delivery | RSS MiB |',
-    );
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const row of relayRows) {
-      console.log(
-        `| ${SERVERS[row.server]!.label} | ${row.subscribers} | ${Math.round(row.deliveriesPerSecond).toLocaleString('en-US')} | ` +
-          `${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.server === 'rabbitmq-web-stomp' ? '–' : row.cpuMicrosPerDelivery.toFixed(3)} | ` +
-          `${row.rabbitCpuMicrosPerDelivery?.toFixed(3) ?? '–'} | ${row.rssMiB.toFixed(0)} |`,
-      );
-    }
-    console.log('');
+  let relay: RelayReport | undefined;
+  if (values.relay) {
+    const options = { seconds, window };
+    relay = await relayComparison({
+      ...options,
+      subscribers: Number(values['relay-subscribers']),
+      clients: Number(values['relay-clients']),
+    });
+    printRelayReport(relay, options);
   }
-  if (values.scenario === 'all' || values.scenario === 'storm') {
+  if ((values.scenario === 'all' || values.scenario === 'storm') && servers.length > 0) {
     const count = Number(values.connections);
     for (const name of servers.filter((n) => n !== 'switchboard-metrics'))
       stormRows.push(await storm(name, count));
@@ -387,7 +174,7 @@ async function main(): Promise<void> {
         {
           machine: machine(),
           fanout: fanoutRows,
-          relay: relayRows,
+          relay,
           storm: stormRows,
           requestReply: requestReplyRows,
         },

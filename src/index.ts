@@ -56,7 +56,12 @@ export type { Broker, BrokerFeatures } from './broker/broker.js';
 export { SimpleBroker } from './broker/simple-broker.js';
 export type { SimpleBrokerOptions, SimpleBrokerStats } from './broker/simple-broker.js';
 export { StompBrokerRelay } from './broker/relay/broker-relay.js';
-export type { BrokerRelayOptions, BrokerRelayStats } from './broker/relay/broker-relay.js';
+export type {
+  BrokerAddress,
+  BrokerRelayOptions,
+  BrokerRelayStats,
+  OutageBufferOptions,
+} from './broker/relay/broker-relay.js';
 export { StompTcpConnection } from './broker/relay/tcp-connection.js';
 export type { StompTcpConnectionOptions } from './broker/relay/tcp-connection.js';
 export type { BackoffOptions } from './broker/relay/backoff.js';

@@ -4,7 +4,9 @@
  * deliveries/s and publish→receive latency over the measurement window; tells the runner
  * when the window opens and closes so it can read the server's CPU and RSS.
  * Args: port subscribers warmupMs measureMs window [transport: websocket | xhr-streaming]
- * (with xhr-streaming the subscribers use SockJS; the publisher stays on WebSocket).
+ * (with xhr-streaming the subscribers use SockJS; the publisher stays on WebSocket). `port` may
+ * list several instances' ports ('p1,p2'): the subscribers are split between them, the publisher
+ * uses the first.
  * Environment (for servers other than ours, e.g. RabbitMQ Web-STOMP): BENCH_PATH (default
  * '/stomp'), BENCH_TOPIC (default '/topic/bench'), BENCH_CONNECT (extra CONNECT header lines,
  * default 'host:localhost').
@@ -15,8 +17,9 @@ import { subscribeXhrStreaming } from '../lib/sockjs-lite.js';
 import { connectLite } from '../lib/ws-lite.js';
 import type { LiteSocket } from '../lib/ws-lite.js';
 
-const [port, subscribers, warmupMs, measureMs, window] = process.argv.slice(2).map(Number) as [
-  number,
+const ports = process.argv[2]!.split(',').map(Number);
+const port = ports[0]!;
+const [subscribers, warmupMs, measureMs, window] = process.argv.slice(3).map(Number) as [
   number,
   number,
   number,
@@ -83,11 +86,11 @@ function publish(): void {
   }
 }
 
-async function connect(onFrame: (payload: Buffer) => void): Promise<LiteSocket> {
+async function connect(onFrame: (payload: Buffer) => void, to = port): Promise<LiteSocket> {
   let resolveConnected!: () => void;
   const connected = new Promise<void>((resolve) => (resolveConnected = resolve));
   let ready = false;
-  const socket = await connectLite('127.0.0.1', port, PATH, (payload) => {
+  const socket = await connectLite('127.0.0.1', to, PATH, (payload) => {
     if (!ready && payload.subarray(0, 9).toString() === 'CONNECTED') {
       ready = true;
       resolveConnected();
@@ -117,10 +120,13 @@ async function main(): Promise<void> {
         (async () => {
           let subscribed!: () => void;
           const receipt = new Promise<void>((resolve) => (subscribed = resolve));
-          const socket = await connect((payload) => {
-            if (payload[0] === 0x52 /* RECEIPT */) subscribed();
-            else onDelivery(i, payload);
-          });
+          const socket = await connect(
+            (payload) => {
+              if (payload[0] === 0x52 /* RECEIPT */) subscribed();
+              else onDelivery(i, payload);
+            },
+            ports[i % ports.length],
+          );
           socket.send(`SUBSCRIBE\nid:sub-0\ndestination:${TOPIC}\nreceipt:s\n\n\0`);
           await receipt;
           return socket;
@@ -137,17 +143,18 @@ async function main(): Promise<void> {
     (on) => (measuring = on),
     latencies,
   );
-  process.send!({
+  for (const s of sockets) s.socket.destroy();
+  for (const s of streams) s.stop();
+  publisher.socket.destroy();
+  const result = {
     type: 'result',
     deliveries,
     deliveriesPerSecond: deliveries / elapsed,
     p50: pct(0.5),
     p99: pct(0.99),
-  });
-  for (const s of sockets) s.socket.destroy();
-  for (const s of streams) s.stop();
-  publisher.socket.destroy();
-  process.exit(0);
+  };
+  // Exit only once the result is handed to the runner (a busy process could lose it otherwise).
+  process.send!(result, () => process.exit(0));
 }
 
 main().catch((error: unknown) => {

@@ -1,21 +1,30 @@
 /**
  * Connection storm: `count` STOMP connections (WebSocket handshake + CONNECT → CONNECTED),
  * `concurrency` at a time; reports connects/s, then holds them idle until the runner has
- * measured the server's memory. Args: port count concurrency
+ * measured the server's memory. Args: port count concurrency (the first port of a list).
+ * Environment: BENCH_PATH (default '/stomp'), BENCH_CONNECT (extra CONNECT header lines,
+ * default 'host:localhost'), BENCH_SUBSCRIBE (a topic each connection also subscribes to, with a
+ * receipt, before it counts as connected).
  */
 import { performance } from 'node:perf_hooks';
 import { connectLite } from '../lib/ws-lite.js';
 import type { LiteSocket } from '../lib/ws-lite.js';
 
-const [port, count, concurrency] = process.argv.slice(2).map(Number) as [number, number, number];
+const port = Number(process.argv[2]!.split(',')[0]);
+const [count, concurrency] = process.argv.slice(3).map(Number) as [number, number];
+const PATH = process.env.BENCH_PATH ?? '/stomp';
+const CONNECT_HEADERS = (process.env.BENCH_CONNECT ?? 'host:localhost').replaceAll('\\n', '\n');
+const SUBSCRIBE = process.env.BENCH_SUBSCRIBE;
 
 async function one(): Promise<LiteSocket> {
   let connected!: () => void;
   const ready = new Promise<void>((resolve) => (connected = resolve));
-  const socket = await connectLite('127.0.0.1', port, '/stomp', (payload) => {
-    if (payload[0] === 0x43 /* C */) connected();
+  const socket = await connectLite('127.0.0.1', port, PATH, (payload) => {
+    // CONNECTED, or the RECEIPT of the SUBSCRIBE when there is one.
+    if (payload[0] === (SUBSCRIBE === undefined ? 0x43 /* C */ : 0x52) /* R */) connected();
   });
-  socket.send('CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0');
+  socket.send(`CONNECT\naccept-version:1.2\n${CONNECT_HEADERS}\nheart-beat:0,0\n\n\0`);
+  if (SUBSCRIBE !== undefined) socket.send(`SUBSCRIBE\nid:s\ndestination:${SUBSCRIBE}\nreceipt:r\n\n\0`);
   await ready;
   return socket;
 }

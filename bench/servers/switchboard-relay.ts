@@ -1,16 +1,20 @@
 /**
- * Switchboard relaying to the local RabbitMQ's STOMP plugin (127.0.0.1:61613, guest/guest):
- * one broker connection per client session, as in production. Ready once the relay is connected.
+ * Switchboard relaying to the local RabbitMQ's STOMP plugin (127.0.0.1:61613, guest/guest), in
+ * the relay mode given as the first argument: `shared` (default: a pool of broker connections
+ * for the instance) or `per-session` (one broker connection per client session). Ready once the
+ * relay is connected. The process id lets the runner count its connections to the broker.
  */
 import { createStompServer } from '../../src/index.js';
 import { serveBenchmark } from '../lib/server-child.js';
 
+const mode = process.argv[2] === 'per-session' ? 'per-session' : 'shared';
 const server = createStompServer({
   path: '/stomp',
   heartbeat: [0, 0],
   allowedOrigins: ['*'],
   broker: {
     relay: {
+      mode,
       host: '127.0.0.1',
       port: 61613,
       login: 'guest',

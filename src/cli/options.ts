@@ -86,7 +86,15 @@ export const CLI_FLAGS = {
   },
   relay: {
     env: 'SWITCHBOARD_RELAY',
-    help: "Relay to a STOMP broker: 'stomp://user:pass@host:61613[/vhost]' (stomp+ssl:// for TLS; default: embedded broker)",
+    help: "Relay to a STOMP broker: 'stomp://user:pass@host:61613[,host2:61613][/vhost]' (stomp+ssl:// for TLS; default: embedded broker)",
+  },
+  'relay-mode': {
+    env: 'SWITCHBOARD_RELAY_MODE',
+    help: "'shared' (a few broker connections per instance) or 'per-session' (one per client) (default shared)",
+  },
+  'relay-pool-size': {
+    env: 'SWITCHBOARD_RELAY_POOL_SIZE',
+    help: 'Broker connections per instance in shared mode (default 2)',
   },
   'relay-client-login': {
     env: 'SWITCHBOARD_RELAY_CLIENT_LOGIN',
@@ -252,6 +260,8 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
       ? undefined
       : {
           ...parseRelayUrl(relayUrl),
+          mode: relayMode(get('relay-mode')),
+          poolSize: int('relay-pool-size'),
           clientLogin: get('relay-client-login'),
           clientPasscode: get('relay-client-passcode'),
           prefixes: list(get('relay-prefixes')),
@@ -299,11 +309,30 @@ function list(value: string | undefined): string[] | undefined {
     .filter(Boolean);
 }
 
+function relayMode(value: string | undefined): 'shared' | 'per-session' | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'shared' && value !== 'per-session')
+    throw new Error(`--relay-mode must be 'shared' or 'per-session', got '${value.slice(0, 40)}'`);
+  return value;
+}
+
 /**
  * `stomp://user:pass@host:61613/vhost` → relay options. The path is the virtual host (URL-encoded,
- * so RabbitMQ's default '/' is `%2F` or simply no path); `stomp+ssl:` turns on TLS.
+ * so RabbitMQ's default '/' is `%2F` or simply no path); `stomp+ssl:` turns on TLS. Several
+ * addresses (`stomp://user:pass@h1:61613,h2:61613`) become `hosts`, tried in turn.
  */
 export function parseRelayUrl(text: string): BrokerRelayOptions {
+  // URL() takes one host: parse the first, then read the others from the comma list.
+  const parts = /^([a-z][a-z0-9+.-]*:\/\/)([^@/]*@)?([^/]*)(.*)$/i.exec(text);
+  const addresses = parts?.[3]?.includes(',') ? parts[3].split(',') : undefined;
+  if (parts !== null && addresses !== undefined) {
+    const first = parseRelayUrl(`${parts[1]}${parts[2] ?? ''}${addresses[0]}${parts[4]}`);
+    const hosts = addresses.map((address) => {
+      const url = parseRelayUrl(`${parts[1]}${address}`);
+      return { host: url.host!, port: url.port };
+    });
+    return { ...first, hosts };
+  }
   let url: URL;
   try {
     url = new URL(text);

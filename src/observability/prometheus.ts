@@ -64,12 +64,15 @@ export async function createPrometheusMetrics(
     (options.registry as InstanceType<PromClient['Registry']> | undefined) ?? new client.Registry();
   const p = options.prefix ?? 'switchboard_';
   const names: string[] = [];
-  // One stats() snapshot per scrape, shared by every collect().
-  let snapshot: { at: number; stats: StompServerStats } | undefined;
+  // One stats() snapshot per scrape, shared by every collect(): prom-client calls them all in
+  // one go, so the snapshot is dropped once that is done (a scrape right after sees new values).
+  let snapshot: StompServerStats | undefined;
   const stats = (): StompServerStats => {
-    const now = Date.now();
-    if (snapshot === undefined || now - snapshot.at > 100) snapshot = { at: now, stats: server.stats() };
-    return snapshot.stats;
+    if (snapshot === undefined) {
+      snapshot = server.stats();
+      setImmediate(() => (snapshot = undefined));
+    }
+    return snapshot;
   };
 
   type Set = (value: number, labels?: Record<string, string>) => void;
@@ -231,6 +234,43 @@ export async function createPrometheusMetrics(
     'relay_connections',
     'Broker connections open (client sessions and the system connection)',
     (s) => relay(s)?.connections ?? 0,
+  );
+  // Relay outages (shared mode): the outage, the buffer holding SENDs meanwhile, the relay's drops.
+  scalar('gauge', 'relay_outage_active', '1 while a broker connection of the relay is away', (s) =>
+    relay(s)?.outage.active === true ? 1 : 0,
+  );
+  scalar(
+    'counter',
+    'relay_outages_total',
+    'Broker outages since start (after the first connection)',
+    (s) => relay(s)?.outage.count ?? 0,
+  );
+  scalar(
+    'gauge',
+    'relay_outage_buffer_messages',
+    'Frames waiting in the outage buffer for the broker',
+    (s) => relay(s)?.outageBuffer.messages ?? 0,
+  );
+  scalar(
+    'gauge',
+    'relay_outage_buffer_bytes',
+    'Bytes waiting in the outage buffer for the broker',
+    (s) => relay(s)?.outageBuffer.bytes ?? 0,
+  );
+  scalar(
+    'gauge',
+    'relay_outage_buffer_oldest_age_seconds',
+    'Age of the oldest frame in the outage buffer',
+    (s) => (relay(s)?.outageBuffer.oldestAgeMs ?? 0) / 1000,
+  );
+  define(
+    'counter',
+    'relay_dropped_total',
+    'Frames and acknowledgements the relay dropped, by reason (outage buffer full or expired, stale ack, ...)',
+    ['reason'],
+    (s, set) => {
+      for (const [reason, n] of Object.entries(relay(s)?.dropped ?? {})) set(n, { reason });
+    },
   );
   define(
     'counter',

@@ -1,7 +1,8 @@
 /**
  * Guards the topics instances use among themselves (user messages, user registries) from
- * clients: on a broker such as RabbitMQ, a client that subscribes to `/topic/#` or names the
- * topic would read every user's messages, and one that sends to it could forge them.
+ * clients: on a broker such as RabbitMQ, a client that subscribes to `/topic/#` (ActiveMQ:
+ * `/topic/>`) or names the topic would read every user's messages, and one that sends to it
+ * could forge them.
  */
 
 /** The routing key a topic destination publishes to or a subscription binds with, if any. */
@@ -12,13 +13,16 @@ function routingKey(destination: string): string | undefined {
   return undefined;
 }
 
-/** AMQP topic matching: words split on '.', `*` is one word, `#` zero or more. */
+/**
+ * Topic wildcard matching: words split on '.', `*` is one word, `#` (RabbitMQ) and `>`
+ * (ActiveMQ) zero or more, so a guard holds on either broker.
+ */
 export function topicPatternMatches(pattern: string, key: string): boolean {
   const p = pattern.split('.');
   const k = key.split('.');
   const match = (i: number, j: number): boolean => {
     if (i === p.length) return j === k.length;
-    if (p[i] === '#') return match(i + 1, j) || (j < k.length && match(i, j + 1));
+    if (p[i] === '#' || p[i] === '>') return match(i + 1, j) || (j < k.length && match(i, j + 1));
     if (j === k.length) return false;
     return (p[i] === '*' || p[i] === k[j]) && match(i + 1, j + 1);
   };

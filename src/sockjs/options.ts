@@ -3,7 +3,6 @@ import type { Logger } from '../logger.js';
 import type { ConnectionGate } from '../security/connection-gate.js';
 import type { WebSocketHandler } from '../websocket/handler.js';
 import type { HandshakeInterceptor, OriginOptions } from '../websocket/handshake.js';
-import type { HttpTransportName } from './http-receiver.js';
 
 /** SockJS options (Spring's `SockJsServiceRegistration`, sockjs-node's server options). */
 export interface SockJsOptions {
@@ -35,7 +34,8 @@ export interface SockJsOptions {
 }
 
 /** A SockJS transport, as named in URLs (`xhr_streaming`, ...), for `disabledTransports`. */
-export type TransportName = HttpTransportName | 'websocket' | 'xhr_send' | 'jsonp_send';
+export type TransportName =
+  'xhr' | 'xhr_streaming' | 'eventsource' | 'htmlfile' | 'jsonp' | 'websocket' | 'xhr_send' | 'jsonp_send';
 
 export interface SockJsServiceOptions extends SockJsOptions, OriginOptions {
   /** URL prefix, e.g. '/stomp'. */

@@ -14,14 +14,14 @@ const VERSION_INDEX: Record<StompVersion, number> = { '1.0': 0, '1.1': 1, '1.2':
  */
 export function encodeMessageDelivery(message: Message, version: StompVersion): OutboundMessage {
   const { deliveryCache, nativeHeaders } = message.headers;
-  if (deliveryCache === undefined) return toOutbound(messageFrame(message), version);
+  if (deliveryCache === undefined) return toOutbound(messageFrame(message, version), version);
   let perVersion = deliveryCache.get(nativeHeaders) as (OutboundMessage | undefined)[] | undefined;
   if (perVersion === undefined) {
     perVersion = [undefined, undefined, undefined];
     deliveryCache.set(nativeHeaders, perVersion);
   }
   const index = VERSION_INDEX[version];
-  return (perVersion[index] ??= toOutbound(messageFrame(message), version));
+  return (perVersion[index] ??= toOutbound(messageFrame(message, version), version));
 }
 
 /** Encodes any frame for a client of `version` (undefined before negotiation: treated as 1.2). */
@@ -36,9 +36,16 @@ export function frameOf(command: StompCommand, message: Message): StompFrame {
   return { command, headers: message.headers.nativeHeaders, body: message.payload };
 }
 
-function messageFrame(message: Message): StompFrame {
+/**
+ * The MESSAGE frame a client of `version` is shown. The `ack` header is STOMP 1.2's: a 1.0 or
+ * 1.1 client acknowledges by `message-id` (and `subscription`), so it is left out for them,
+ * whichever broker set it.
+ */
+function messageFrame(message: Message, version: StompVersion): StompFrame {
   const { nativeHeaders, destination, subscriptionId } = message.headers;
+  const dropAck = version !== '1.2' && nativeHeaders.ack !== undefined;
   if (
+    !dropAck &&
     (nativeHeaders.subscription !== undefined || subscriptionId === undefined) &&
     (nativeHeaders.destination !== undefined || destination === undefined)
   ) {
@@ -47,5 +54,6 @@ function messageFrame(message: Message): StompFrame {
   const headers = createHeaders({ destination, subscription: subscriptionId });
   Object.assign(headers, nativeHeaders);
   if (subscriptionId !== undefined) headers.subscription = subscriptionId;
+  if (dropAck) delete headers.ack;
   return { command: 'MESSAGE', headers, body: message.payload };
 }

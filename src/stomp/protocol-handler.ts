@@ -339,6 +339,14 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
         return this.#forward(connection, frame, 'UNSUBSCRIBE');
       case 'ACK':
       case 'NACK':
+        // Refused here, for every broker: 1.0 has no NACK, and a 1.0 client must not get a
+        // requeue from one broker and an ERROR from another.
+        if (command === 'NACK' && connection.version === '1.0') {
+          throw new StompProtocolError(
+            ErrorCodes.ERR_STOMP_UNKNOWN_COMMAND,
+            'NACK is not part of STOMP 1.0; connect with STOMP 1.1 or 1.2 to use it',
+          );
+        }
         this.#requireAckId(connection, frame);
         if (this.#inTransaction(connection, frame)) return;
         return this.#forward(connection, frame, command);

@@ -63,6 +63,10 @@ const transport = fc.constantFrom(
   'jsonp_send',
   'websocket',
   'nope',
+  // Not transports, but names every plain object answers to.
+  'toString',
+  '__proto__',
+  'constructor',
 );
 const path = fc
   .oneof(

@@ -96,6 +96,24 @@ test('greeting, info, iframe (with ETag → 304), unknown paths 404', async (t) 
   }
 });
 
+test('a transport named like an Object.prototype member is 404, and the server keeps serving', async (t) => {
+  const base = await start(t);
+  // Such a name once reached the session code with a function for a response format: the
+  // process died of an unhandled rejection on one GET.
+  for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+    for (const method of ['GET', 'POST']) {
+      const res = await within(
+        fetch(`${base}/echo/000/${sid()}/${name}`, { method }),
+        2000,
+        `${method} ${name}`,
+      );
+      assert.equal(res.status, 404, `${method} ${name}`);
+      assert.equal(await res.text(), 'Not found\n');
+    }
+  }
+  assert.equal(await (await fetch(`${base}/echo/000/${sid()}/xhr`, { method: 'POST' })).text(), 'o\n');
+});
+
 test('xhr polling + xhr_send: open, echo, errors, and 2010 for a second concurrent poll', async (t) => {
   const base = await start(t);
   const url = `${base}/echo/000/${sid()}`;

@@ -1,4 +1,3 @@
-import type tls from 'node:tls';
 import { ErrorCodes, SwitchboardError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
@@ -6,115 +5,58 @@ import type { MessageChannel } from '../../messaging/channel.js';
 import { hasPrefix, normalizePrefix } from '../../messaging/destinations.js';
 import type { Message } from '../../messaging/message.js';
 import type { StompFrame, StompHeaders } from '../../stomp/frame.js';
-import { createHeaders } from '../../stomp/frame.js';
 import type { Broker, BrokerAvailabilityListener, BrokerFeatures } from '../broker.js';
-import type { BackoffOptions } from './backoff.js';
-import { Backoff } from './backoff.js';
-import { RelaySession } from './relay-session.js';
-import type { StompTcpConnectionOptions } from './tcp-connection.js';
-import { StompTcpConnection } from './tcp-connection.js';
+import { PerSessionRelay } from './per-session-relay.js';
+import type { RelayEngine } from './relay-engine.js';
+import type { BrokerRelayOptions, BrokerRelayStats } from './relay-options.js';
+import { SharedRelay } from './shared-relay.js';
 
-/** Options of {@link StompBrokerRelay}: where the broker is and how to talk to it. */
-export interface BrokerRelayOptions {
-  /** Broker host. Default '127.0.0.1'. */
-  host?: string;
-  /** Broker STOMP port. Default 61613. */
-  port?: number;
-  /** Login of the shared system connection (template, `@SendTo`). Default 'guest'. */
-  login?: string;
-  /** Passcode of the system connection. Default 'guest'. Never logged. */
-  passcode?: string;
-  /**
-   * Login used for every client session's broker connection. Default: the client's own
-   * CONNECT `login` (the broker decides what an anonymous client may do).
-   */
-  clientLogin?: string;
-  /** Passcode used with `clientLogin`. Default: the client's own CONNECT `passcode`. */
-  clientPasscode?: string;
-  /** The CONNECT `host` header: RabbitMQ's virtual host. Default '/'. */
-  virtualHost?: string;
-  /** Heart-beat offered to the broker `[send, receive]` ms, on every connection. Default [10000, 10000]. */
-  heartbeat?: readonly [number, number];
-  /** Destination prefixes relayed to the broker. Default ['/topic/', '/queue/']. */
-  prefixes?: readonly string[];
-  /** TLS to the broker: true, or `tls.connect` options. Default off. */
-  tls?: boolean | tls.ConnectionOptions;
-  /** Time to get CONNECTED from the broker, ms. Default 10000. */
-  connectTimeout?: number;
-  /** Reconnect delays of the system connection. Default 500 ms doubling to 5 s, with jitter. */
-  reconnect?: BackoffOptions;
-  /**
-   * Queue arguments added when a user destination under `/queue/` is subscribed or sent to,
-   * so a session's queue (`/queue/x-user<session>`) does not outlive it on the broker.
-   * Default `{ 'x-expires': '60000' }` (RabbitMQ deletes it a minute after its last use).
-   */
-  userQueueHeaders?: Record<string, string>;
-  /** Largest frame accepted from the broker. Default 16 MiB. */
-  maxFrameSize?: number;
-}
-
-/** Counters of the relay. */
-export interface BrokerRelayStats {
-  /** The system connection is up. */
-  connected: boolean;
-  /** Client sessions with a broker connection now. */
-  sessions: number;
-  /** Broker connections open now (sessions, plus the system connection). */
-  connections: number;
-  /** Times the system connection was re-established after a loss. */
-  reconnects: number;
-  /** Frames sent to the broker. */
-  toBroker: number;
-  /** Frames received from the broker. */
-  fromBroker: number;
-}
-
-/** A subscription of the system connection (for cluster traffic), kept across reconnects. */
-interface SystemSubscription {
-  readonly id: string;
-  readonly destination: string;
-  readonly onMessage: (frame: StompFrame) => void;
-}
+export type {
+  BrokerAddress,
+  BrokerRelayOptions,
+  BrokerRelayStats,
+  OutageBufferOptions,
+} from './relay-options.js';
 
 /**
- * Relays broker destinations to an external STOMP broker such as RabbitMQ (Spring's
- * `StompBrokerRelayMessageHandler`). Each client session gets its own broker connection
- * (CONNECT with `clientLogin` or the client's credentials); messages the application sends go
- * through one shared system connection. Receipts, transactions, acks and errors are the
- * broker's. When the system connection is lost every client is told and closed, availability
- * listeners hear it, and the relay reconnects with backoff and jitter until it is back.
+ * Relays broker destinations to an external STOMP broker such as RabbitMQ or ActiveMQ, in one
+ * of two modes (`mode`): `'shared'` (default: a small pool of connections for the whole
+ * instance, shared broker subscriptions, clients that survive a broker restart) or
+ * `'per-session'` (Spring's design: a broker connection per client session, with its
+ * credentials). Receipts and transactions are the broker's in both.
  */
 export class StompBrokerRelay implements Broker {
   readonly prefixes: readonly string[];
   readonly features: BrokerFeatures = { receipts: true, transactions: true };
-  readonly #o: BrokerRelayOptions;
-  readonly #outbound: MessageChannel;
-  readonly #logger: Logger;
-  readonly #sessions = new Map<string, RelaySession>();
+  /** The mode the relay runs in. */
+  readonly mode: 'shared' | 'per-session';
+  readonly #engine: RelayEngine;
   readonly #listeners = new Set<BrokerAvailabilityListener>();
-  readonly #systemSubscriptions = new Map<string, SystemSubscription>();
-  readonly #backoff: Backoff;
-  readonly #userQueueHeaders: Readonly<Record<string, string>>;
-  readonly #stats = { reconnects: 0, toBroker: 0, fromBroker: 0 };
-  #system: StompTcpConnection | undefined;
-  #available = false;
+  readonly #logger: Logger;
   #lastError = 'not started';
-  #running = false;
-  #everConnected = false;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  #subscriptionCounter = 0;
 
   constructor(options: BrokerRelayOptions & { outbound: MessageChannel; logger?: Logger }) {
-    this.#o = options;
-    this.#outbound = options.outbound;
     this.#logger = options.logger ?? silentLogger;
     this.prefixes = (options.prefixes ?? ['/topic/', '/queue/']).map(normalizePrefix);
-    this.#backoff = new Backoff(options.reconnect);
-    this.#userQueueHeaders = options.userQueueHeaders ?? { 'x-expires': '60000' };
+    this.mode = options.mode ?? 'shared';
+    if (this.mode !== 'shared' && this.mode !== 'per-session') {
+      throw new SwitchboardError(
+        ErrorCodes.ERR_INVALID_OPTION,
+        `relay.mode must be 'shared' or 'per-session', got '${String(this.mode)}'`,
+      );
+    }
+    const context = {
+      outbound: options.outbound,
+      logger: this.#logger,
+      prefixes: this.prefixes,
+      setAvailable: (available: boolean, reason?: string) => this.#notify(available, reason),
+    };
+    this.#engine =
+      this.mode === 'shared' ? new SharedRelay(options, context) : new PerSessionRelay(options, context);
   }
 
   get available(): boolean {
-    return this.#available;
+    return this.#engine.available;
   }
 
   /** Why the broker was last unavailable (e.g. `connect ECONNREFUSED 127.0.0.1:61613`), for messages. */
@@ -123,12 +65,7 @@ export class StompBrokerRelay implements Broker {
   }
 
   get stats(): BrokerRelayStats {
-    return {
-      connected: this.#available,
-      sessions: this.#sessions.size,
-      connections: this.#sessions.size + (this.#system === undefined ? 0 : 1),
-      ...this.#stats,
-    };
+    return this.#engine.stats;
   }
 
   matches(destination: string): boolean {
@@ -140,241 +77,39 @@ export class StompBrokerRelay implements Broker {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Opens the system connection (and keeps reopening it until {@link stop}). */
+  /** Connects (and keeps reconnecting until {@link stop}). */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#connectSystem();
+    this.#engine.start();
   }
 
   /** Closes every broker connection and stops reconnecting. */
   stop(): void {
-    this.#running = false;
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    for (const session of [...this.#sessions.values()]) session.close();
-    this.#sessions.clear();
-    const system = this.#system;
-    this.#system = undefined;
-    system?.close();
-    this.#setAvailable(false, 'relay stopped');
+    this.#engine.stop();
   }
 
   /** Relays a client frame (or an application message) to the broker. */
   handleMessage(message: Message): void | Promise<void> {
-    const h = message.headers;
-    switch (h.type) {
-      case 'CONNECT':
-        return this.#connectSession(message);
-      case 'DISCONNECT': {
-        const session = h.sessionId === undefined ? undefined : this.#sessions.get(h.sessionId);
-        session?.close();
-        return;
-      }
-      case 'MESSAGE': {
-        if (h.destination === undefined || !this.matches(h.destination)) return;
-        const session = h.sessionId === undefined ? undefined : this.#sessions.get(h.sessionId);
-        if (session !== undefined) return session.send('MESSAGE', message);
-        return this.#publishFromApplication(message);
-      }
-      case 'SUBSCRIBE':
-      case 'UNSUBSCRIBE':
-      case 'ACK':
-      case 'NACK':
-      case 'BEGIN':
-      case 'COMMIT':
-      case 'ABORT':
-        return this.#session(message).send(h.type, message);
-      default:
-        return;
-    }
+    return this.#engine.handleMessage(message);
   }
 
   /**
-   * Subscribes the system connection to `destination` for the application's own use (cluster
-   * traffic); the subscription is renewed after every reconnect. Returns a function that ends it.
+   * Subscribes the instance to `destination` for its own use (cluster traffic); the
+   * subscription is renewed after every reconnect. Returns a function that ends it.
    */
   subscribeSystem(destination: string, onMessage: (frame: StompFrame) => void): () => void {
-    const subscription = { id: `sys-${++this.#subscriptionCounter}`, destination, onMessage };
-    this.#systemSubscriptions.set(subscription.id, subscription);
-    if (this.#available) this.#systemSend('SUBSCRIBE', { id: subscription.id, destination });
-    return () => {
-      if (this.#systemSubscriptions.delete(subscription.id) && this.#available)
-        this.#systemSend('UNSUBSCRIBE', { id: subscription.id });
-    };
+    return this.#engine.subscribeSystem(destination, onMessage);
   }
 
-  /** Publishes on the system connection; throws when the broker is unavailable. */
+  /**
+   * Publishes as the instance. Per-session mode throws when the broker is unavailable; shared
+   * mode holds the message in the outage buffer and throws only when that is full.
+   */
   publishSystem(destination: string, headers: StompHeaders, body: Buffer): void {
-    const frameHeaders = createHeaders(headers);
-    frameHeaders.destination = destination;
-    this.#systemSendOrThrow('SEND', frameHeaders, body);
+    this.#engine.publishSystem(destination, headers, body);
   }
 
-  #publishFromApplication(message: Message): void {
-    const h = message.headers;
-    const headers = createHeaders(h.nativeHeaders);
-    headers.destination = h.destination!;
-    if (h.originalDestination !== undefined) Object.assign(headers, this.#userQueueHeaders);
-    this.#systemSendOrThrow('SEND', headers, message.payload);
-  }
-
-  #systemSendOrThrow(command: 'SEND', headers: StompHeaders, body: Buffer): void {
-    if (!this.#available || !this.#systemSend(command, headers, body)) {
-      throw new SwitchboardError(
-        ErrorCodes.ERR_BROKER_UNAVAILABLE,
-        `Message to ${headers.destination} not sent: the message broker is not available (${this.#lastError})`,
-      );
-    }
-  }
-
-  #systemSend(
-    command: StompFrame['command'],
-    headers: StompHeaders,
-    body: Buffer = Buffer.alloc(0),
-  ): boolean {
-    const sent = this.#system?.send({ command, headers: createHeaders(headers), body }) ?? false;
-    if (sent) this.#stats.toBroker++;
-    return sent;
-  }
-
-  #session(message: Message): RelaySession {
-    const session =
-      message.headers.sessionId === undefined ? undefined : this.#sessions.get(message.headers.sessionId);
-    if (session === undefined) {
-      throw new SwitchboardError(
-        ErrorCodes.ERR_BROKER_UNAVAILABLE,
-        `No broker connection for this session; ${message.headers.type} not relayed`,
-      );
-    }
-    return session;
-  }
-
-  async #connectSession(message: Message): Promise<void> {
-    const h = message.headers;
-    const sessionId = h.sessionId;
-    if (sessionId === undefined) return;
-    if (!this.#available) {
-      throw new SwitchboardError(
-        ErrorCodes.ERR_BROKER_UNAVAILABLE,
-        `The message broker is not available (${this.#lastError})`,
-      );
-    }
-    const native = h.nativeHeaders;
-    const session = new RelaySession(
-      sessionId,
-      {
-        ...this.#connectionOptions(),
-        login: this.#o.clientLogin ?? native.login,
-        passcode: this.#o.clientLogin !== undefined ? this.#o.clientPasscode : native.passcode,
-        logger: this.#logger,
-      },
-      this.#userQueueHeaders,
-      {
-        outbound: this.#outbound,
-        logger: this.#logger,
-        onEnd: (ended) => {
-          if (this.#sessions.get(ended.sessionId) === ended) this.#sessions.delete(ended.sessionId);
-        },
-        count: (direction) => this.#stats[direction]++,
-      },
-    );
-    this.#sessions.set(sessionId, session);
-    await session.connect(message);
-  }
-
-  #connectionOptions(): StompTcpConnectionOptions {
-    return {
-      host: this.#o.host,
-      port: this.#o.port,
-      tls: this.#o.tls,
-      virtualHost: this.#o.virtualHost ?? '/',
-      heartbeat: this.#o.heartbeat,
-      connectTimeout: this.#o.connectTimeout ?? 10_000,
-      maxFrameSize: this.#o.maxFrameSize,
-    };
-  }
-
-  #connectSystem(): void {
-    const system = new StompTcpConnection({
-      ...this.#connectionOptions(),
-      login: this.#o.login ?? 'guest',
-      passcode: this.#o.passcode ?? 'guest',
-      logger: this.#logger,
-    });
-    this.#system = system;
-    system
-      .connect(
-        (frame) => this.#onSystemFrame(frame),
-        (error) => this.#systemLost(system, error),
-      )
-      .then(
-        () => {
-          if (this.#system !== system) return;
-          if (this.#everConnected) this.#stats.reconnects++;
-          this.#everConnected = true;
-          this.#backoff.reset();
-          for (const s of this.#systemSubscriptions.values())
-            this.#systemSend('SUBSCRIBE', { id: s.id, destination: s.destination });
-          this.#logger.info('Connected to the message broker', {
-            host: this.#o.host ?? '127.0.0.1',
-            port: this.#o.port ?? 61613,
-          });
-          this.#setAvailable(true);
-        },
-        () => {
-          // #systemLost has the reason and schedules the retry.
-        },
-      );
-  }
-
-  #onSystemFrame(frame: StompFrame): void {
-    this.#stats.fromBroker++;
-    if (frame.command === 'MESSAGE') {
-      const subscription = frame.headers.subscription;
-      const target = subscription === undefined ? undefined : this.#systemSubscriptions.get(subscription);
-      if (target === undefined) return;
-      try {
-        target.onMessage(frame);
-      } catch (error) {
-        this.#logger.warn('A system subscription handler failed', { destination: target.destination, error });
-      }
-    } else if (frame.command === 'ERROR') {
-      // A broker ERROR ends the connection; the close that follows triggers the reconnect.
-      this.#logger.warn('The broker sent an ERROR on the system connection', {
-        message: frame.headers.message,
-      });
-      this.#system?.close();
-    }
-  }
-
-  #systemLost(system: StompTcpConnection, error: SwitchboardError | undefined): void {
-    if (this.#system !== system) return;
-    this.#system = undefined;
-    const reason = error?.message ?? 'the system connection was closed';
-    this.#lastError = reason;
-    if (!this.#running) return;
-    const wasAvailable = this.#available;
-    this.#setAvailable(false, reason);
-    if (wasAvailable) {
-      for (const session of [...this.#sessions.values()])
-        session.fail(`Lost the connection to the message broker: ${reason}`);
-    }
-    const delay = this.#backoff.next();
-    this.#logger.warn('Message broker unavailable; reconnecting', {
-      reason,
-      attempt: this.#backoff.attempts,
-      delayMs: delay,
-    });
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      if (this.#running) this.#connectSystem();
-    }, delay);
-  }
-
-  #setAvailable(available: boolean, reason?: string): void {
-    if (this.#available === available) return;
-    this.#available = available;
+  #notify(available: boolean, reason?: string): void {
+    if (!available && reason !== undefined) this.#lastError = reason;
     for (const listener of this.#listeners) {
       try {
         listener(available, reason);

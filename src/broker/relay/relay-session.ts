@@ -6,7 +6,9 @@ import type { MessageChannel } from '../../messaging/channel.js';
 import type { Message, MessageType } from '../../messaging/message.js';
 import { createMessage } from '../../messaging/message.js';
 import type { StompFrame } from '../../stomp/frame.js';
-import { createHeaders } from '../../stomp/frame.js';
+import { createHeaders, negotiateVersion } from '../../stomp/frame.js';
+import type { AckTranslatorOptions } from './ack-translation.js';
+import { AckTranslator, needsAckTranslation } from './ack-translation.js';
 import type { StompTcpConnectionOptions } from './tcp-connection.js';
 import { StompTcpConnection } from './tcp-connection.js';
 
@@ -16,8 +18,10 @@ export interface RelaySessionContext {
   readonly logger: Logger;
   /** Called once when the session's broker connection is gone (whatever the cause). */
   readonly onEnd: (session: RelaySession) => void;
-  /** Counts frames relayed each way. */
-  readonly count: (direction: 'toBroker' | 'fromBroker') => void;
+  /** Counts frames relayed each way, and broker ack ids forgotten past the bound. */
+  readonly count: (what: 'toBroker' | 'fromBroker' | 'ackMapOverflow') => void;
+  /** Bounds of the ACK translation for STOMP 1.0/1.1 clients. */
+  readonly ackTranslation?: AckTranslatorOptions;
 }
 
 /**
@@ -34,6 +38,8 @@ export class RelaySession {
   readonly #userSubscriptions = new Map<string, string>();
   /** Queue arguments added to user-destination frames (e.g. `x-expires`), stripped from deliveries. */
   readonly #userQueueHeaders: Readonly<Record<string, string>>;
+  /** Maps a STOMP 1.0/1.1 client's acknowledgements to the broker's (1.2) ack ids; none for 1.2. */
+  #acks: AckTranslator | undefined;
   /** Set once the client must hear nothing more from this session. */
   #ended = false;
   #released = false;
@@ -59,6 +65,8 @@ export class RelaySession {
    * (CONNECT_ACK), rejects with the broker's reason otherwise.
    */
   async connect(connect: Message): Promise<void> {
+    const version = negotiateVersion(connect.headers.nativeHeaders['accept-version']) ?? '1.2';
+    if (needsAckTranslation(version)) this.#acks = new AckTranslator(version, this.#context.ackTranslation);
     try {
       await this.#connection.connect(this.#fromBroker, this.#lost);
     } catch (error) {
@@ -77,7 +85,7 @@ export class RelaySession {
   /** Sends a client frame (already translated) to the broker. */
   send(type: MessageType, message: Message): void {
     const h = message.headers;
-    const headers = createHeaders(h.nativeHeaders);
+    let headers = createHeaders(h.nativeHeaders);
     let command: StompFrame['command'];
     switch (type) {
       case 'MESSAGE':
@@ -92,6 +100,7 @@ export class RelaySession {
       case 'SUBSCRIBE':
         command = 'SUBSCRIBE';
         headers.destination = h.destination!;
+        this.#acks?.subscribed(h.subscriptionId!, headers.ack);
         if (h.originalDestination !== undefined) {
           this.#userSubscriptions.set(h.subscriptionId!, h.originalDestination);
           Object.assign(headers, this.#userQueueHeaders);
@@ -100,9 +109,13 @@ export class RelaySession {
       case 'UNSUBSCRIBE':
         command = 'UNSUBSCRIBE';
         this.#userSubscriptions.delete(h.subscriptionId!);
+        this.#acks?.unsubscribed(h.subscriptionId!);
         break;
       case 'ACK':
       case 'NACK':
+        command = type;
+        if (this.#acks !== undefined) headers = this.#acks.toBroker(type, headers);
+        break;
       case 'BEGIN':
       case 'COMMIT':
       case 'ABORT':
@@ -118,6 +131,8 @@ export class RelaySession {
       );
     }
     this.#context.count('toBroker');
+    if (type === 'COMMIT') this.#acks?.committed(headers.transaction!);
+    else if (type === 'ABORT') this.#acks?.aborted(headers.transaction!);
   }
 
   /** The client left: DISCONNECT from the broker without telling the client anything. */
@@ -148,6 +163,7 @@ export class RelaySession {
         }
         // RabbitMQ copies the publisher's SEND headers; a receipt request means nothing here.
         delete headers.receipt;
+        if (this.#acks !== undefined) this.#delivered(headers);
         this.#toClient('MESSAGE', frame, subscription, headers.destination);
         return;
       }
@@ -172,6 +188,19 @@ export class RelaySession {
         return;
     }
   };
+
+  #delivered(headers: StompFrame['headers']): void {
+    const forgotten = this.#acks!.forgotten;
+    this.#acks!.delivered(headers);
+    if (this.#acks!.forgotten === forgotten) return;
+    this.#context.count('ackMapOverflow');
+    // Once per session: the client can cause this at will.
+    if (forgotten === 0) {
+      this.#context.logger.warn('Too many unacknowledged messages; the oldest ack ids are forgotten', {
+        sessionId: this.sessionId,
+      });
+    }
+  }
 
   readonly #lost = (error: SwitchboardError | undefined): void => {
     if (this.#ended) return;

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { ErrorCodes } from '../../../src/index.js';
+import { rabbitmqctl, startRabbitApp } from '../../helpers/rabbit-restart.js';
 import { RawStompClient } from '../../helpers/raw-stomp.js';
 import { requireRabbitStomp, startRelayServer, unique } from '../../helpers/rabbitmq.js';
 import { eventually, relayStats, within } from '../../helpers/server.js';
 
 // Restarts the real RabbitMQ: scripts/test.sh runs this file alone, after every other test.
-const run = promisify(execFile);
-const rabbitmqctl = (command: string) => run('rabbitmqctl', [command], { timeout: 120_000 });
 
 function resources(): { Timeout: number; TCPSocketWrap: number } {
   const counts = { Timeout: 0, TCPSocketWrap: 0 };
@@ -18,11 +15,15 @@ function resources(): { Timeout: number; TCPSocketWrap: number } {
   return counts;
 }
 
-test('RabbitMQ restart: clients get ERROR and close, availability events fire, the relay recovers, nothing leaks', async (t) => {
+test('per-session mode, RabbitMQ restart: clients get ERROR and close, availability events fire, the relay recovers, nothing leaks', async (t) => {
   await requireRabbitStomp();
-  t.after(() => rabbitmqctl('start_app')); // whatever happens, leave the broker running
+  t.after(() => startRabbitApp()); // whatever happens, leave the broker running
   const baseline = resources();
-  const { url, server } = await startRelayServer(t, {}, { reconnect: { initialDelay: 200, maxDelay: 1000 } });
+  const { url, server } = await startRelayServer(
+    t,
+    {},
+    { mode: 'per-session', reconnect: { initialDelay: 200, maxDelay: 1000 } },
+  );
   const events: { available: boolean; at: number }[] = [];
   server.on('brokerAvailability', (e) => events.push({ available: e.available, at: Date.now() }));
   const topic = `/topic/${unique('failover')}`;
@@ -47,11 +48,11 @@ test('RabbitMQ restart: clients get ERROR and close, availability events fire, t
   assert.match(unavailable.headers.message ?? '', /message broker is not available/);
   await within(refused.closed, 5000, 'refused client closed');
 
-  await rabbitmqctl('start_app');
+  await startRabbitApp();
   const started = Date.now();
   await eventually(() => server.broker.available, 30_000, 'the relay to recover');
   const recoveryMs = Date.now() - started;
-  t.diagnostic(`relay available again ${recoveryMs} ms after start_app returned`);
+  t.diagnostic(`relay available again ${recoveryMs} ms after RabbitMQ was fully up`);
   assert.ok(recoveryMs < 10_000, `recovered within seconds (${recoveryMs} ms)`);
   assert.deepEqual(
     events.map((e) => e.available),

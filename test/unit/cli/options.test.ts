@@ -49,6 +49,8 @@ test('--relay: a stomp:// URL gives host, port, credentials and virtual host; no
     passcode: 's@cret',
     virtualHost: 'prod',
     tls: undefined,
+    mode: undefined,
+    poolSize: undefined,
     clientLogin: 'web',
     clientPasscode: 'webpw',
     prefixes: ['/topic', '/queue', '/exchange'],
@@ -61,6 +63,39 @@ test('--relay: a stomp:// URL gives host, port, credentials and virtual host; no
   assert.equal(env.relay?.tls, true);
   assert.equal(env.relay?.virtualHost, undefined, "RabbitMQ's default '/' when the URL has no path");
   assert.equal(parseRelayUrl('stomp://h/%2F').virtualHost, '/');
+});
+
+test('--relay: several comma-separated addresses become hosts, tried in turn; --relay-mode and --relay-pool-size', () => {
+  const o = parseCliOptions(
+    [
+      '--relay',
+      'stomp://app:pw@h1:61613,h2:61614/prod',
+      '--relay-mode',
+      'per-session',
+      '--relay-pool-size',
+      '3',
+    ],
+    {},
+  );
+  assert.ok(o !== 'help');
+  assert.equal(o.relay?.host, 'h1');
+  assert.equal(o.relay?.login, 'app');
+  assert.equal(o.relay?.virtualHost, 'prod');
+  assert.deepEqual(o.relay?.hosts, [
+    { host: 'h1', port: 61613 },
+    { host: 'h2', port: 61614 },
+  ]);
+  assert.equal(o.relay?.mode, 'per-session');
+  assert.equal(o.relay?.poolSize, 3);
+  assert.equal(parseRelayUrl('stomp://h1').hosts, undefined, 'one address: no hosts list');
+  assert.throws(
+    () => parseCliOptions(['--relay', 'stomp://h', '--relay-mode', 'pooled'], {}),
+    /--relay-mode/,
+  );
+  assert.throws(
+    () => parseRelayUrl('stomp://u:topsecret@h1:61613,:x'),
+    (error: Error) => /--relay/.test(error.message) && !error.message.includes('topsecret'),
+  );
 });
 
 test('--relay: bad URLs are named, and the password is never echoed', () => {

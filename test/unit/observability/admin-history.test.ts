@@ -43,12 +43,13 @@ test('rates are per second and never negative (a counter reset reads as 0)', () 
   assert.equal(rates.connects, 0);
 });
 
-test('droppedTotal: send-buffer drops plus the simple broker drops, in one number', () => {
-  const stats = (broker: StompServerStats['broker']): StompServerStats =>
+test('droppedTotal: every drop reason in one number, as stats().messagesDropped counts them', () => {
+  const stats = (total: number): StompServerStats =>
     ({
       websocket: { dropped: 5, limitExceeded: 0, messagesSent: 0, bytesSent: 0 },
-      broker,
-    }) as StompServerStats;
-  assert.equal(droppedTotal(stats({ kind: 'simple', dropped: 7 } as StompServerStats['broker'])), 12);
-  assert.equal(droppedTotal(stats({ kind: 'relay' } as StompServerStats['broker'])), 5);
+      broker: { kind: 'simple', dropped: 7 },
+      messagesDropped: { total, byReason: {} },
+    }) as unknown as StompServerStats;
+  assert.equal(droppedTotal(stats(19)), 19);
+  assert.equal(droppedTotal(stats(0)), 0);
 });

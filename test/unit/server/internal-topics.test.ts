@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reachesInternalTopics, topicPatternMatches } from '../../../src/server/internal-topics.js';
 
-test('AMQP topic matching: * is one word, # is zero or more', () => {
+test('topic matching: * is one word, # (RabbitMQ) and > (ActiveMQ) zero or more', () => {
   const cases: [string, string, boolean][] = [
     ['a.b', 'a.b', true],
     ['a.*', 'a.b', true],
@@ -15,6 +15,9 @@ test('AMQP topic matching: * is one word, # is zero or more', () => {
     ['switchboard.*', 'switchboard.user-registry', true],
     ['other.#', 'switchboard.user-registry', false],
     ['*', 'switchboard.user-registry', false],
+    ['>', 'a.b.c', true],
+    ['switchboard.>', 'switchboard.user-registry', true],
+    ['other.>', 'switchboard.user-registry', false],
   ];
   for (const [pattern, key, expected] of cases)
     assert.equal(topicPatternMatches(pattern, key), expected, `${pattern} ~ ${key}`);
@@ -30,6 +33,8 @@ test('client destinations that reach the internal topics, directly, by wildcard 
     '/topic/#',
     '/topic/switchboard.#',
     '/topic/*.user-registry',
+    '/topic/>',
+    '/topic/switchboard.>',
     '/exchange/amq.topic/#',
     '/exchange/amq.topic/switchboard.user-destination',
   ])

@@ -40,6 +40,7 @@ async function relayTo(
     ...options,
     broker: {
       relay: {
+        mode: 'per-session',
         port: broker.port,
         login: 'system',
         passcode: 'secret-system-passcode',
