@@ -2,6 +2,11 @@
  * `npm run bench`: the fan-out and connection-storm scenarios against Switchboard and two bare
  * `ws` baselines, each server and each load generator in its own process, on loopback.
  * Flags: --scenario fanout|storm|request-reply|all  --no-sockjs (skip the xhr-streaming fan-out rows)  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
+ * --repeat N runs every fan-out and storm measurement N times, interleaved, and reports medians.
+ * --quick: the three issue-13 ratios only (storm, and fan-out to 500 subscribers against the
+ * corked baseline, 3 s), for iterating; other flags given explicitly still apply.
+ * The run ends with the issue-13 ratios (memory and CPU per connect against bare ws, CPU per
+ * delivery against the corked ceiling) and their targets.
  * --servers switchboard,switchboard-metrics compares fan-out with Prometheus metrics off and on.
  * --relay adds the relay comparison (bench/relay.ts, RabbitMQ from scripts/services.sh): the
  * embedded broker, the relay in shared and per-session mode, RabbitMQ's Web-STOMP, two instances;
@@ -15,6 +20,7 @@ import type { FanoutRow, ServerSpec, StormRow } from './lib/scenarios.js';
 import { fanout as fanoutOf, measured, storm as stormOf } from './lib/scenarios.js';
 import type { RelayReport } from './relay.js';
 import { printRelayReport, relayComparison } from './relay.js';
+import { issueTargets, medianRows, printTargets } from './lib/targets.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const SERVERS: Record<string, ServerSpec> = {
@@ -46,8 +52,24 @@ const { values } = parseArgs({
     'relay-subscribers': { type: 'string', default: '500' },
     'relay-clients': { type: 'string', default: '2000' },
     json: { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
   },
 });
+if (values.quick) {
+  const given = (flag: string): boolean =>
+    process.argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  if (!given('scenario')) values.scenario = 'targets';
+  if (!given('servers')) values.servers = 'switchboard,ws-corked';
+  if (!given('subscribers')) values.subscribers = '500';
+  if (!given('duration')) values.duration = '3';
+  values['no-sockjs'] = true;
+}
+/** Which scenarios run: `targets` is fan-out and storm (what the ratios need). */
+const runs = (scenario: 'fanout' | 'storm' | 'request-reply'): boolean =>
+  values.scenario === 'all' ||
+  values.scenario === scenario ||
+  (values.scenario === 'targets' && scenario !== 'request-reply');
 
 const fanout = (name: string, n: number, seconds: number, window: number, transport?: 'xhr-streaming') =>
   fanoutOf(name, SERVERS[name]!, n, seconds, window, transport);
@@ -87,19 +109,25 @@ async function main(): Promise<void> {
   const counts = values.subscribers.split(',').map(Number);
   const seconds = Number(values.duration);
   const window = Number(values.window);
+  const repeat = Math.max(1, Number(values.repeat));
   console.log(`Machine: ${machine()}\n`);
-  const fanoutRows: FanoutRow[] = [];
-  const stormRows: StormRow[] = [];
-  if ((values.scenario === 'all' || values.scenario === 'fanout') && servers.length > 0) {
-    for (const n of counts) {
-      for (const name of servers) fanoutRows.push(await fanout(name, n, seconds, window));
-      // The same fan-out with SockJS xhr-streaming subscribers (publisher on WebSocket).
-      if (servers.includes('switchboard') && !values['no-sockjs']) {
-        fanoutRows.push(await fanout('switchboard', n, seconds, window, 'xhr-streaming'));
+  let fanoutRows: FanoutRow[] = [];
+  let stormRows: StormRow[] = [];
+  if (runs('fanout') && servers.length > 0) {
+    // Repeats are interleaved so that a busy moment of the shared machine hits every server alike.
+    for (let rep = 0; rep < repeat; rep++) {
+      for (const n of counts) {
+        for (const name of servers) fanoutRows.push(await fanout(name, n, seconds, window));
+        // The same fan-out with SockJS xhr-streaming subscribers (publisher on WebSocket).
+        if (servers.includes('switchboard') && !values['no-sockjs']) {
+          fanoutRows.push(await fanout('switchboard', n, seconds, window, 'xhr-streaming'));
+        }
       }
     }
+    fanoutRows = medianRows(fanoutRows, (r) => `${r.server} ${r.subscribers}`);
     console.log(
-      `Fan-out: one topic, 100-byte bodies, ${window} messages in flight, ${seconds} s measured after 2 s warm-up\n`,
+      `Fan-out: one topic, 100-byte bodies, ${window} messages in flight, ${seconds} s measured after 2 s warm-up` +
+        `${repeat > 1 ? `; medians of ${repeat} runs` : ''}\n`,
     );
     console.log(
       '| server | subscribers | deliveries/s | p50 ms | p99 ms | server CPU µs/delivery | server RSS MiB | vs ws.send | vs corked |',
@@ -138,22 +166,34 @@ async function main(): Promise<void> {
     });
     printRelayReport(relay, options);
   }
-  if ((values.scenario === 'all' || values.scenario === 'storm') && servers.length > 0) {
+  if (runs('storm') && servers.length > 0) {
     const count = Number(values.connections);
-    for (const name of servers.filter((n) => n !== 'switchboard-metrics'))
-      stormRows.push(await storm(name, count));
-    console.log(`Connection storm: ${count} WebSocket + STOMP CONNECTs, 200 at a time\n`);
-    console.log('| server | connections | connects/s | KiB per idle connection |');
-    console.log('|---|---:|---:|---:|');
+    // Both bare servers connect alike (they differ only in fan-out): one storm row for bare ws.
+    const stormServers = [
+      ...servers.filter((n) => n !== 'switchboard-metrics' && !n.startsWith('ws-')),
+      ...(servers.some((n) => n.startsWith('ws-')) ? ['ws-corked'] : []),
+    ];
+    for (let rep = 0; rep < repeat; rep++) {
+      for (const name of stormServers) stormRows.push(await storm(name, count));
+    }
+    stormRows = medianRows(stormRows, (r) => r.server);
+    console.log(
+      `Connection storm: ${count} WebSocket + STOMP CONNECTs, 200 at a time${repeat > 1 ? `; medians of ${repeat} runs` : ''}\n`,
+    );
+    console.log(
+      '| server | connections | connects/s | server CPU µs/connect | second half only | KiB RSS per idle connection | KiB heap per idle connection |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const row of stormRows) {
       console.log(
-        `| ${SERVERS[row.server]!.label} | ${row.connections} | ${Math.round(row.connectsPerSecond).toLocaleString('en-US')} | ${row.kibPerConnection.toFixed(1)} |`,
+        `| ${row.server === 'ws-corked' ? 'bare ws' : SERVERS[row.server]!.label} | ${row.connections} | ${Math.round(row.connectsPerSecond).toLocaleString('en-US')} | ` +
+          `${row.cpuMicrosPerConnect.toFixed(0)} | ${row.steadyCpuMicrosPerConnect.toFixed(0)} | ${row.kibPerConnection.toFixed(1)} | ${row.heapKibPerConnection.toFixed(1)} |`,
       );
     }
     console.log('');
   }
   const requestReplyRows: RequestReplyRow[] = [];
-  if ((values.scenario === 'all' || values.scenario === 'request-reply') && servers.includes('switchboard')) {
+  if (runs('request-reply') && servers.includes('switchboard')) {
     const clients = Number(values.clients);
     requestReplyRows.push(await requestReply(clients, seconds));
     console.log(
@@ -168,6 +208,8 @@ async function main(): Promise<void> {
     }
     console.log('');
   }
+  const targets = issueTargets(stormRows, fanoutRows);
+  if (targets.length > 0) printTargets(targets, machine(), repeat);
   if (values.json) {
     console.log(
       JSON.stringify(
@@ -177,6 +219,7 @@ async function main(): Promise<void> {
           relay,
           storm: stormRows,
           requestReply: requestReplyRows,
+          targets,
         },
         null,
         2,

@@ -26,13 +26,15 @@ export function spawn(file: string, args: string[], env?: Record<string, string>
   return child;
 }
 
-/** CPU time (µs) and RSS (bytes) of a process. */
+/** CPU time (µs), RSS and JS heap in use (bytes) of a process. */
 export interface Stats {
   cpuMicros: number;
   rss: number;
+  /** 0 for RabbitMQ (not a Node process). */
+  heapUsed: number;
 }
 
-/** A benchmark server's own CPU and RSS (optionally after a GC), over IPC. */
+/** A benchmark server's own CPU, RSS and heap (memory after a GC when asked, CPU before it), over IPC. */
 export async function stats(server: ChildProcess, gc = false): Promise<Stats> {
   const reply = nextMessage<Stats>(server, 'stats');
   server.send({ type: 'stats', gc });
@@ -55,7 +57,7 @@ export function rabbitStats(): Stats {
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuMicros: (ticks * 1e6) / hz, rss: rssKiB * 1024 };
+  return { cpuMicros: (ticks * 1e6) / hz, rss: rssKiB * 1024, heapUsed: 0 };
 }
 
 /** The machine, for the report: CPU model, cores, memory, Node, kernel. */

@@ -46,11 +46,15 @@ export async function stopServers(started: Started): Promise<void> {
   await Promise.all(started.children.map(stop));
 }
 
-/** CPU and RSS summed over the started processes (RabbitMQ's for an external server). */
+/** CPU, RSS and heap summed over the started processes (RabbitMQ's for an external server). */
 async function serverStats(started: Started, gc = false): Promise<Stats> {
   if (started.children.length === 0) return rabbitStats();
   const all = await Promise.all(started.children.map((child) => stats(child, gc)));
-  return all.reduce((a, b) => ({ cpuMicros: a.cpuMicros + b.cpuMicros, rss: a.rss + b.rss }));
+  return all.reduce((a, b) => ({
+    cpuMicros: a.cpuMicros + b.cpuMicros,
+    rss: a.rss + b.rss,
+    heapUsed: a.heapUsed + b.heapUsed,
+  }));
 }
 
 /**
@@ -70,10 +74,10 @@ export async function measured<R>(
     const ended = nextMessage(load, 'measure-end');
     const result = nextMessage<R>(load, 'result');
     await opened;
-    const before = external ? { cpuMicros: 0, rss: 0 } : await serverStats(started);
+    const before = external ? { cpuMicros: 0, rss: 0, heapUsed: 0 } : await serverStats(started);
     const rabbitBefore = spec.rabbit ? rabbitStats() : undefined;
     await ended;
-    const after = external ? { cpuMicros: 0, rss: 0 } : await serverStats(started);
+    const after = external ? { cpuMicros: 0, rss: 0, heapUsed: 0 } : await serverStats(started);
     const rabbitAfter = spec.rabbit ? rabbitStats() : undefined;
     return {
       result: await result,
@@ -143,7 +147,14 @@ export interface StormRow {
   server: string;
   connections: number;
   connectsPerSecond: number;
+  /** Server CPU (user + system) per connection: the WebSocket handshake plus CONNECT → CONNECTED. */
+  cpuMicrosPerConnect: number;
+  /** The same over the second half of the storm only: once the JIT has compiled the connect path. */
+  steadyCpuMicrosPerConnect: number;
+  /** RSS growth per idle connection, after a GC. */
   kibPerConnection: number;
+  /** JS heap growth per idle connection, after a GC. */
+  heapKibPerConnection: number;
 }
 
 /** What a storm's caller may measure while the connections are held. */
@@ -166,12 +177,19 @@ export async function storm<T = undefined>(
   const started = await startServers(spec);
   try {
     const idle = await serverStats(started, true);
+    const start = await serverStats(started);
     const load = spawn(
       here('../load/storm.ts'),
       [started.ports.join(','), String(count), '200'],
       spec.env?.(),
     );
-    const r = await nextMessage<{ connections: number; connectsPerSecond: number }>(load, 'result');
+    const result = nextMessage<{ connections: number; connectsPerSecond: number }>(load, 'result');
+    // The storm pauses halfway, so that the CPU of its second half (JIT warm) can be read apart.
+    const halfway = await nextMessage<{ connections: number }>(load, 'halfway');
+    const middle = await serverStats(started);
+    load.send({ type: 'continue' });
+    const r = await result;
+    // The CPU is read before this GC, the memory after it.
     const heldStats = await serverStats(started, true);
     const held = whileHeld === undefined ? undefined : await whileHeld({ started, loadPid: load.pid! });
     load.send({ type: 'release' });
@@ -179,7 +197,11 @@ export async function storm<T = undefined>(
       server: name,
       connections: r.connections,
       connectsPerSecond: r.connectsPerSecond,
+      cpuMicrosPerConnect: (heldStats.cpuMicros - start.cpuMicros) / r.connections,
+      steadyCpuMicrosPerConnect:
+        (heldStats.cpuMicros - middle.cpuMicros) / (r.connections - halfway.connections),
       kibPerConnection: (heldStats.rss - idle.rss) / 1024 / r.connections,
+      heapKibPerConnection: (heldStats.heapUsed - idle.heapUsed) / 1024 / r.connections,
       ...(held !== undefined && { held }),
     };
   } finally {

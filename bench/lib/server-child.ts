@@ -1,23 +1,47 @@
 /** Shared by the benchmark servers: reports the port, answers stats requests over IPC. */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
+const inspector = new Session();
+inspector.connect();
 
 export interface ServerStats {
   cpuMicros: number;
   rss: number;
+  heapUsed: number;
 }
 
 /** Tells the runner the port, then serves `stats` (optionally after a GC) until `stop`. */
 export function serveBenchmark(port: number, stop: () => Promise<void> | void): void {
   process.send!({ type: 'ready', port });
-  process.on('message', (message: { type: string; gc?: boolean }) => {
+  process.on('message', (message: { type: string; gc?: boolean; file?: string }) => {
     if (message.type === 'stats') {
-      if (message.gc) gc();
+      // CPU first: a GC asked for here is not charged to the operations being measured.
       const cpu = process.cpuUsage();
-      process.send!({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss });
+      if (message.gc) gc();
+      const { rss, heapUsed } = process.memoryUsage();
+      process.send!({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss, heapUsed });
+    } else if (message.type === 'profile-start') {
+      // For finding where a connect's or a delivery's microseconds go (see bench/README.md).
+      inspector.post('Profiler.enable', () =>
+        inspector.post('Profiler.setSamplingInterval', { interval: 100 }, () =>
+          inspector.post('Profiler.start', () => process.send!({ type: 'profile-start' })),
+        ),
+      );
+    } else if (message.type === 'profile-stop') {
+      inspector.post('Profiler.stop', (error, result) => {
+        if (error === null) writeFileSync(message.file!, JSON.stringify(result.profile));
+        process.send!({ type: 'profile-stop' });
+      });
+    } else if (message.type === 'snapshot') {
+      // For finding where a session's bytes go (see bench/heap-per-session.ts).
+      gc();
+      v8.writeHeapSnapshot(message.file);
+      process.send!({ type: 'snapshot' });
     } else if (message.type === 'stop') {
       void Promise.resolve(stop()).finally(() => process.exit(0));
     }

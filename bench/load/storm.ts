@@ -1,7 +1,8 @@
 /**
  * Connection storm: `count` STOMP connections (WebSocket handshake + CONNECT → CONNECTED),
  * `concurrency` at a time; reports connects/s, then holds them idle until the runner has
- * measured the server's memory. Args: port count concurrency (the first port of a list).
+ * measured the server's memory. Halfway it pauses (all connects done) until the runner, told
+ * `halfway`, answers `continue`. Args: port count concurrency (the first port of a list).
  * Environment: BENCH_PATH (default '/stomp'), BENCH_CONNECT (extra CONNECT header lines,
  * default 'host:localhost'), BENCH_SUBSCRIBE (a topic each connection also subscribes to, with a
  * receipt, before it counts as connected).
@@ -32,16 +33,28 @@ async function one(): Promise<LiteSocket> {
 async function main(): Promise<void> {
   const sockets: LiteSocket[] = [];
   let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next++;
-        sockets.push(await one());
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
+  let seconds = 0;
+  // Two halves: the runner reads the server's CPU between them, so that the second half shows
+  // the cost per connect once the JIT has compiled the connect path (steady state).
+  for (const upTo of [Math.floor(count / 2), count]) {
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < upTo) {
+          next++;
+          sockets.push(await one());
+        }
+      }),
+    );
+    seconds += (performance.now() - started) / 1000;
+    if (upTo < count) {
+      const resume = new Promise<void>((resolve) =>
+        process.on('message', (message: { type: string }) => message.type === 'continue' && resolve()),
+      );
+      process.send!({ type: 'halfway', connections: sockets.length });
+      await resume;
+    }
+  }
   process.send!({ type: 'result', connections: sockets.length, connectsPerSecond: sockets.length / seconds });
   process.on('message', (message: { type: string }) => {
     if (message.type === 'release') {

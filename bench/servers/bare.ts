@@ -4,6 +4,8 @@
  * - `send`: encodes each MESSAGE once and calls `ws.send` per subscriber (what Socket.IO does).
  * - `corked`: frames the MESSAGE once as a WebSocket frame and writes it straight to every
  *   subscriber's socket, corked for the rest of the tick: the ceiling for one Node process.
+ * Both answer the connection storm's CONNECT with a CONNECTED frame: the baseline of CPU and
+ * memory per connection.
  * Usage: bare.ts send|corked
  */
 import http from 'node:http';
@@ -11,6 +13,7 @@ import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { encodeWebSocketFrame } from '../../src/websocket/outbound-message.js';
 import { parseFrame, serveBenchmark } from '../lib/server-child.js';
 
@@ -24,9 +27,13 @@ function uncorkAll(): void {
 }
 
 const server = http.createServer();
+// The ws options of Switchboard's endpoint (src/websocket/endpoint.ts), so that the comparison
+// is about what Switchboard adds, not about ws settings.
 const wss = new WebSocketServer({
   noServer: true,
   perMessageDeflate: false,
+  clientTracking: false,
+  maxPayload: DEFAULT_LIMITS.maxWebSocketMessageSize,
   handleProtocols: (p) => [...p][0] ?? false,
 });
 server.on('upgrade', (req, socket, head) => {

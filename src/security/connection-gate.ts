@@ -50,6 +50,21 @@ export class ConnectionGate {
 
   /** Takes a slot for a connection from `address`: a release function, or the refusal (429/503). */
   acquire(address: string): (() => void) | Refusal {
+    const refusal = this.take(address);
+    if (refusal !== undefined) return refusal;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.give(address);
+    };
+  }
+
+  /**
+   * Takes a slot for a connection from `address` (undefined) or refuses (429/503). The caller
+   * must {@link give} it back exactly once: `acquire` does that for you.
+   */
+  take(address: string): Refusal | undefined {
     if (this.#closed) return { status: 503, reason: 'Server shutting down' };
     if (this.#max > 0 && this.#total >= this.#max) {
       this.refused++;
@@ -65,15 +80,15 @@ export class ConnectionGate {
     }
     this.#total++;
     this.#byAddress.set(address, held + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#total--;
-      const left = (this.#byAddress.get(address) ?? 1) - 1;
-      if (left <= 0) this.#byAddress.delete(address);
-      else this.#byAddress.set(address, left);
-    };
+    return undefined;
+  }
+
+  /** Gives back a slot taken with {@link take}. */
+  give(address: string): void {
+    this.#total--;
+    const left = (this.#byAddress.get(address) ?? 1) - 1;
+    if (left <= 0) this.#byAddress.delete(address);
+    else this.#byAddress.set(address, left);
   }
 }
 

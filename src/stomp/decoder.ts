@@ -78,6 +78,14 @@ export class StompDecoder {
   }
 
   /**
+   * True between frames: nothing of a frame is held (no partial frame, no pending CR) and the
+   * decoder is not poisoned, so the next chunk could as well go to another decoder.
+   */
+  get betweenFrames(): boolean {
+    return this.#phase === PHASE_EOL && !this.#cr && this.#failure === undefined;
+  }
+
+  /**
    * Decodes the next chunk of the byte stream and returns the frames it completes
    * (possibly none). Throws a {@link StompProtocolError} on malformed input; frames
    * completed earlier in the same chunk are then discarded with it. After an error

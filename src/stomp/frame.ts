@@ -83,7 +83,7 @@ export function allowsBody(command: StompCommand): boolean {
  * returns `undefined` when present but malformed (the caller answers with ERROR).
  */
 export function parseHeartbeat(value: string | undefined): [number, number] | undefined {
-  if (value === undefined || value === '') return [0, 0];
+  if (value === undefined || value === '' || value === '0,0') return [0, 0];
   const match = /^\s*(\d{1,9})\s*,\s*(\d{1,9})\s*$/.exec(value);
   if (!match) return undefined;
   return [Number(match[1]), Number(match[2])];
@@ -100,6 +100,7 @@ export function formatHeartbeat([x, y]: readonly [number, number]): string {
  */
 export function negotiateVersion(acceptVersion: string | undefined): StompVersion | undefined {
   if (acceptVersion === undefined) return '1.0';
-  const offered = new Set(acceptVersion.split(',').map((v) => v.trim()));
-  return STOMP_VERSIONS.find((v) => offered.has(v));
+  const offered = acceptVersion.split(',');
+  for (let i = 0; i < offered.length; i++) offered[i] = offered[i]!.trim();
+  return STOMP_VERSIONS.find((v) => offered.includes(v));
 }

@@ -13,7 +13,7 @@ export const HEARTBEAT = new OutboundMessage(Buffer.from('\n'));
 export function startHeartbeats(
   connection: StompConnection,
   grace: number,
-  onTimeout: (error: StompProtocolError) => void,
+  onTimeout: (connection: StompConnection, error: StompProtocolError) => void,
 ): void {
   if (connection.sendInterval > 0) {
     // STOMP heart-beats keep the transport alive: SockJS `h` frames would be redundant (as Spring).
@@ -24,7 +24,7 @@ export function startHeartbeats(
       connection.wrote = false;
     }, connection.sendInterval / 2);
     timer.unref();
-    connection.timers.push(timer);
+    (connection.timers ??= []).push(timer);
   }
   if (connection.receiveInterval > 0) {
     const window = connection.receiveInterval * grace;
@@ -35,6 +35,7 @@ export function startHeartbeats(
         return;
       }
       onTimeout(
+        connection,
         new StompProtocolError(
           ErrorCodes.ERR_STOMP_HEARTBEAT_TIMEOUT,
           `No data received for ${window} ms (heart-beat ${connection.receiveInterval} ms × ${grace})`,
@@ -42,6 +43,6 @@ export function startHeartbeats(
       );
     }, window);
     timer.unref();
-    connection.timers.push(timer);
+    (connection.timers ??= []).push(timer);
   }
 }

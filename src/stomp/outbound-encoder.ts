@@ -15,14 +15,32 @@ const VERSION_INDEX: Record<StompVersion, number> = { '1.0': 0, '1.1': 1, '1.2':
 export function encodeMessageDelivery(message: Message, version: StompVersion): OutboundMessage {
   const { deliveryCache, nativeHeaders } = message.headers;
   if (deliveryCache === undefined) return toOutbound(messageFrame(message, version), version);
-  let perVersion = deliveryCache.get(nativeHeaders) as (OutboundMessage | undefined)[] | undefined;
-  if (perVersion === undefined) {
-    perVersion = [undefined, undefined, undefined];
-    deliveryCache.set(nativeHeaders, perVersion);
+  // A fan-out asks for the same headers many times in a row: the last answer spares the lookup.
+  let perVersion: PerVersion | undefined;
+  if (deliveryCache === last.cache && nativeHeaders === last.headers) {
+    perVersion = last.perVersion;
+  } else {
+    perVersion = deliveryCache.get(nativeHeaders) as PerVersion | undefined;
+    if (perVersion === undefined) {
+      perVersion = [undefined, undefined, undefined];
+      deliveryCache.set(nativeHeaders, perVersion);
+    }
+    last.cache = deliveryCache;
+    last.headers = nativeHeaders;
+    last.perVersion = perVersion;
   }
   const index = VERSION_INDEX[version];
   return (perVersion[index] ??= toOutbound(messageFrame(message, version), version));
 }
+
+type PerVersion = (OutboundMessage | undefined)[];
+
+/** The last delivery cache entry used (one publish's encodings; replaced by the next publish's). */
+const last: { cache: unknown; headers: unknown; perVersion: PerVersion } = {
+  cache: undefined,
+  headers: undefined,
+  perVersion: [],
+};
 
 /** Encodes any frame for a client of `version` (undefined before negotiation: treated as 1.2). */
 export function toOutbound(frame: StompFrame, version: StompVersion | undefined): OutboundMessage {

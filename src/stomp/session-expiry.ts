@@ -34,7 +34,7 @@ export function watchExpiry(
     Math.min(MAX_DELAY, Math.max(0, expiresAt - Date.now())),
   );
   timer.unref();
-  connection.timers.push(timer);
+  (connection.timers ??= []).push(timer);
 }
 
 async function check(

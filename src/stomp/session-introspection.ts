@@ -32,7 +32,7 @@ export function queueDepth(connections: Iterable<StompConnection>): { max: numbe
 export function subscriptionsByDestination(connections: Iterable<StompConnection>): Map<string, number> {
   const counts = new Map<string, number>();
   for (const connection of connections) {
-    for (const destination of connection.subscriptions.values())
+    for (const destination of connection.subscriptionsHeld.values())
       counts.set(destination, (counts.get(destination) ?? 0) + 1);
   }
   return counts;
@@ -48,7 +48,7 @@ export function describeSessions(connections: Iterable<StompConnection>): StompS
     state: c.state,
     version: c.version,
     openedAt: c.openedAt,
-    subscriptions: Object.fromEntries(c.subscriptions),
+    subscriptions: Object.fromEntries(c.subscriptionsHeld),
     buffered: c.session.bufferedAmount,
   }));
 }

@@ -1,5 +1,4 @@
 import type { Principal } from '../messaging/message.js';
-import type { TokenBucket } from '../security/token-bucket.js';
 import type { Session } from '../websocket/handler.js';
 import type { OutboundMessage } from '../websocket/outbound-message.js';
 import type { StompDecoder } from './decoder.js';
@@ -14,7 +13,12 @@ export type FrameProcessor = (connection: StompConnection, frame: StompFrame) =>
 /** Called when processing a frame failed (sync throw or rejected promise). */
 export type FrameFailure = (connection: StompConnection, frame: StompFrame, error: unknown) => void;
 
+/** Shared by every connection of a protocol handler (one object, not one per connection). */
 export interface StompConnectionOptions {
+  /** Processes one frame. */
+  process: FrameProcessor;
+  /** Answers a failed frame. */
+  fail: FrameFailure;
   /** Frames buffered while an async step runs before reading from the client pauses. */
   maxBacklog: number;
   /** How long one async frame may take before the queue moves on, ms. */
@@ -29,9 +33,16 @@ export interface StompConnectionOptions {
  * open transactions, and the per-session frame queue that keeps inbound order even when
  * an interceptor or handler is async (the next frame waits for the previous one).
  */
+const NO_FRAMES: StompFrame[] = [];
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, string> = new Map();
+
 export class StompConnection {
   readonly session: Session;
-  readonly decoder: StompDecoder;
+  /**
+   * The decoder holding a frame received in part; undefined between frames, when the protocol
+   * handler's shared decoder serves (an idle session holds no decoder).
+   */
+  decoder: StompDecoder | undefined;
   state: ConnectionState = 'new';
   version: StompVersion | undefined;
   /** Heart-beat intervals agreed at CONNECT, ms; 0 = off. */
@@ -40,44 +51,47 @@ export class StompConnection {
   /** Set on every write / read; heart-beat checks clear them. */
   wrote = false;
   read = false;
-  /** Open transactions: id → frames to apply at COMMIT. */
-  readonly transactions = new Map<string, StompFrame[]>();
+  #transactions: Map<string, StompFrame[]> | undefined;
   /** The CONNECT frame, kept until CONNECTED is sent (its heart-beat and receipt are needed then). */
   connectFrame: StompFrame | undefined;
   /** Set once the broker has been told this session is gone. */
   disconnected = false;
-  timers: NodeJS.Timeout[] = [];
+  /** Heart-beat and expiry timers (cleared when the session ends); made on first use. */
+  timers: NodeJS.Timeout[] | undefined;
   /** The connectTimeout timer, until CONNECTED. */
   connectTimer: NodeJS.Timeout | undefined;
-  /** Subscriptions held now: id → destination as the client wrote it (cap, stats, admin view). */
-  readonly subscriptions = new Map<string, string>();
+  #subscriptions: Map<string, string> | undefined;
   /** When the session opened (ms since the epoch). */
   readonly openedAt = Date.now();
   /** Why the session is ending, when the server knows better than the close code. */
   closeCause: CloseCause | undefined;
-  /** Inbound rate limits (absent when off). */
-  frameBucket: TokenBucket | undefined;
-  byteBucket: TokenBucket | undefined;
+  /** Inbound rate limits: when each token bucket is full again (see `takeTokens`); 0 = full. */
+  frameBucket = 0;
+  byteBucket = 0;
 
-  readonly #process: FrameProcessor;
-  readonly #fail: FrameFailure;
   readonly #options: StompConnectionOptions;
-  #queue: StompFrame[] = [];
+  #queue: StompFrame[] = NO_FRAMES;
   #busy = false;
   #paused = false;
 
-  constructor(
-    session: Session,
-    decoder: StompDecoder,
-    process: FrameProcessor,
-    fail: FrameFailure,
-    options: StompConnectionOptions,
-  ) {
+  constructor(session: Session, options: StompConnectionOptions) {
     this.session = session;
-    this.decoder = decoder;
-    this.#process = process;
-    this.#fail = fail;
     this.#options = options;
+  }
+
+  /** Open transactions: id → frames to apply at COMMIT (made on first use). */
+  get transactions(): Map<string, StompFrame[]> {
+    return (this.#transactions ??= new Map());
+  }
+
+  /** Subscriptions held now: id → destination as the client wrote it (cap, stats, admin view). */
+  get subscriptions(): Map<string, string> {
+    return (this.#subscriptions ??= new Map());
+  }
+
+  /** The subscriptions, for reading: no map is made for a session that has none. */
+  get subscriptionsHeld(): ReadonlyMap<string, string> {
+    return this.#subscriptions ?? NO_SUBSCRIPTIONS;
   }
 
   get id(): string {
@@ -104,6 +118,7 @@ export class StompConnection {
   /** Queues decoded frames; runs them now unless an async frame is still in progress. */
   enqueue(frames: StompFrame[]): void {
     if (this.#busy) {
+      if (this.#queue === NO_FRAMES) this.#queue = [];
       for (const frame of frames) this.#queue.push(frame);
       if (!this.#paused && this.#queue.length > this.#options.maxBacklog && this.session.pauseReading) {
         this.#paused = true;
@@ -113,6 +128,7 @@ export class StompConnection {
     }
     for (let i = 0; i < frames.length; i++) {
       if (!this.#run(frames[i]!)) {
+        if (i + 1 < frames.length && this.#queue === NO_FRAMES) this.#queue = [];
         for (let j = i + 1; j < frames.length; j++) this.#queue.push(frames[j]!);
         return;
       }
@@ -122,12 +138,13 @@ export class StompConnection {
   /** Drops queued frames and timers; the connection processes nothing more. */
   dispose(): void {
     this.state = 'closing';
-    this.#queue = [];
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers = [];
+    this.#queue = NO_FRAMES;
+    if (this.timers !== undefined) for (const timer of this.timers) clearTimeout(timer);
+    this.timers = undefined;
     clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
-    this.transactions.clear();
+    this.#transactions = undefined;
+    this.decoder = undefined;
   }
 
   /** Runs one frame; returns false when it went async (the queue resumes when it settles). */
@@ -135,9 +152,9 @@ export class StompConnection {
     if (this.state === 'closing') return true;
     let result: void | Promise<void>;
     try {
-      result = this.#process(this, frame);
+      result = this.#options.process(this, frame);
     } catch (error) {
-      this.#fail(this, frame, error);
+      this.#options.fail(this, frame, error);
       return true;
     }
     if (result === undefined) return true;
@@ -160,7 +177,7 @@ export class StompConnection {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.#fail(this, frame, error);
+        this.#options.fail(this, frame, error);
         this.#resume();
       },
     );
@@ -173,6 +190,7 @@ export class StompConnection {
       const frame = this.#queue.shift()!;
       if (!this.#run(frame)) return;
     }
+    if (this.#queue.length === 0) this.#queue = NO_FRAMES;
     if (this.#paused && this.session.resumeReading) {
       this.#paused = false;
       this.session.resumeReading();

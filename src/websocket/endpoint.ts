@@ -2,6 +2,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
@@ -10,13 +11,17 @@ import { silentLogger } from '../logger.js';
 import { logIncident } from '../logging/log-incident.js';
 import type { Session, WebSocketHandler } from './handler.js';
 import { CloseCodes } from './handler.js';
-import type { HandshakeInterceptor } from './handshake.js';
-import { checkOrigin, runHandshakeInterceptors, selectProtocol } from './handshake.js';
+import type { HandshakeInterceptor, HandshakeRequest } from './handshake.js';
+import type { Principal } from '../messaging/message.js';
+import { checkOrigin, protocolSelector, runHandshakeInterceptors } from './handshake.js';
 import type { ConnectionGate } from '../security/connection-gate.js';
 import { clientAddress } from '../security/connection-gate.js';
+import type { SessionContext } from './session-shared.js';
+import { SessionWebSocket } from './session-shared.js';
 import { WebSocketSession } from './session.js';
 import type { SessionStats } from './session-stats.js';
 import { createSessionStats } from './session-stats.js';
+import { HeaderValues } from './header-values.js';
 
 /** Options of {@link WebSocketEndpoint}. */
 export interface WebSocketEndpointOptions {
@@ -47,6 +52,12 @@ export class WebSocketEndpoint {
   readonly #logger: Logger;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<WebSocketSession>();
+  readonly #headerValues = new HeaderValues();
+  /** The socket (and its client's address) being upgraded by `#upgradeNow`, until ws calls back. */
+  #adoptingSocket: Duplex | undefined;
+  #adoptingAddress = '';
+  /** Shared by every session of this endpoint (one reference per session instead of five). */
+  readonly #context: SessionContext<WebSocketSession>;
   #closeWaiters: (() => void)[] = [];
   #closed = false;
 
@@ -61,8 +72,17 @@ export class WebSocketEndpoint {
       perMessageDeflate: false,
       clientTracking: false,
       maxPayload: this.#limits.maxWebSocketMessageSize,
-      handleProtocols: (offered) => selectProtocol(offered, supported),
+      handleProtocols: protocolSelector(supported),
+      WebSocket: SessionWebSocket,
     });
+    this.#context = {
+      handler: options.handler,
+      limits: this.#limits,
+      stats: this.stats,
+      logger: this.#logger,
+      onClosed: this.#forget,
+      onSocketClosed: this.#releaseSlot,
+    };
   }
 
   /** Live sessions. */
@@ -72,14 +92,15 @@ export class WebSocketEndpoint {
 
   /** True when `req` is for one of this endpoint's paths. */
   matches(req: IncomingMessage): boolean {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    return this.paths.includes(path ?? '');
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    return this.paths.includes(query < 0 ? url : url.slice(0, query));
   }
 
   /** Handles an upgrade for this endpoint; returns false (doing nothing) when the path is not ours. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!this.matches(req)) return false;
-    socket.on('error', () => socket.destroy());
+    listenForErrors(socket);
     if (this.#closed) {
       rejectUpgrade(socket, 503, 'Server shutting down');
       return true;
@@ -100,8 +121,8 @@ export class WebSocketEndpoint {
     const gate = this.#options.gate;
     const address = clientAddress(req, gate?.trustProxy ?? false);
     if (gate !== undefined) {
-      const release = gate.acquire(address);
-      if (typeof release !== 'function') {
+      const refusal = gate.take(address);
+      if (refusal !== undefined) {
         logIncident(
           this.#logger,
           'warn',
@@ -109,19 +130,71 @@ export class WebSocketEndpoint {
           address,
           'WebSocket handshake refused: connection limit',
           {
-            reason: release.reason,
+            reason: refusal.reason,
             address,
           },
         );
-        rejectUpgrade(socket, release.status, release.reason);
+        rejectUpgrade(socket, refusal.status, refusal.reason);
         return true;
       }
-      // The TCP socket's end covers every outcome: refused handshake, failed upgrade, closed session.
-      socket.once('close', release);
     }
-    void this.#intercept(req, socket, head, address);
+    // The slot is held until the connection ends: a session gives it back when its WebSocket
+    // closes (after its TCP socket); a refused or failed upgrade gives it back at once.
+    const interceptors = this.#options.handshakeInterceptors;
+    if (interceptors === undefined || interceptors.length === 0) {
+      this.#upgradeNow(req, socket, head, address);
+    } else {
+      // The TCP socket's end gives the slot back while the interceptors run.
+      const release = gate === undefined ? undefined : (): void => gate.give(address);
+      if (release !== undefined) socket.on('close', release);
+      void this.#intercept(req, socket, head, address, release, interceptors);
+    }
     return true;
   }
+
+  /**
+   * The upgrade when no interceptor runs: no request object, no URL parsed (session.uri parses
+   * it when asked), no promise, no closure. ws calls back synchronously (there is no
+   * verifyClient), so the callback finds the socket and address in `#adopting*`.
+   */
+  #upgradeNow(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+    if (socket.destroyed) {
+      this.#options.gate?.give(address);
+      return;
+    }
+    this.#adoptingSocket = socket;
+    this.#adoptingAddress = address;
+    try {
+      this.#wss.handleUpgrade(req, socket, head, this.#adopt);
+    } finally {
+      if (this.#adoptingSocket === socket) {
+        // ws refused the upgrade (and answered the client): no session holds the slot.
+        this.#adoptingSocket = undefined;
+        this.#options.gate?.give(address);
+      }
+    }
+  }
+
+  readonly #adopt = (ws: WebSocket, req: IncomingMessage): void => {
+    const socket = this.#adoptingSocket;
+    if (socket === undefined || req.socket !== socket) {
+      // Not called back within handleUpgrade (ws does not do that): the slot is already given back.
+      ws.terminate();
+      return;
+    }
+    this.#adoptingSocket = undefined;
+    this.#open(
+      ws,
+      req,
+      socket,
+      this.#adoptingAddress,
+      undefined,
+      req.url ?? '/',
+      undefined,
+      undefined,
+      undefined,
+    );
+  };
 
   /** Closes every session (1001 by default) and stops accepting; resolves when all are closed. */
   close(
@@ -145,8 +218,14 @@ export class WebSocketEndpoint {
     });
   }
 
-  async #intercept(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): Promise<void> {
-    const interceptors = this.#options.handshakeInterceptors ?? [];
+  async #intercept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    address: string,
+    release: (() => void) | undefined,
+    interceptors: readonly HandshakeInterceptor[],
+  ): Promise<void> {
     const outcome = await runHandshakeInterceptors(
       req,
       interceptors,
@@ -165,35 +244,58 @@ export class WebSocketEndpoint {
     );
     if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.reason);
     const { request, attributes, principal } = outcome;
-    const url = request.url;
     if (socket.destroyed) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new WebSocketSession({
-        ws,
-        socket: socket as Socket,
-        handler: this.#options.handler,
-        uri: url,
-        headers: req.headers,
-        remoteAddress: address,
-        attributes,
-        principal,
-        limits: this.#limits,
-        stats: this.stats,
-        logger: this.#logger,
-        onClosed: this.#forget,
-      });
-      this.#sessions.add(session);
-      for (const interceptor of interceptors) interceptor.afterHandshake?.(request);
-      try {
-        this.#options.handler.onOpen?.(session);
-      } catch (error) {
-        logIncident(this.#logger, 'error', 'handlerFailed', session.id, 'WebSocket handler onOpen failed', {
-          error,
-        });
-        session.close(CloseCodes.SERVER_ERROR, 'Internal error');
-      }
-    });
+    this.#wss.handleUpgrade(req, socket, head, (ws) =>
+      this.#open(ws, req, socket, address, release, request.url, attributes, principal, request),
+    );
   }
+
+  /** The upgrade succeeded: the session opens. */
+  #open(
+    ws: WebSocket,
+    req: IncomingMessage,
+    socket: Duplex,
+    address: string,
+    release: (() => void) | undefined,
+    uri: URL | string,
+    attributes: Map<string, unknown> | undefined,
+    principal: Principal | undefined,
+    request: HandshakeRequest | undefined,
+  ): void {
+    // From here ws handles the socket's errors (it destroys the socket), and the session the slot.
+    socket.off('error', destroyOnError);
+    if (release !== undefined) socket.off('close', release);
+    const headers = req.headers;
+    this.#headerValues.share(headers);
+    const session = new WebSocketSession({
+      ws,
+      socket: socket as Socket,
+      uri,
+      headers,
+      remoteAddress: address,
+      attributes,
+      principal,
+      context: this.#context,
+    });
+    this.#sessions.add(session);
+    if (request !== undefined) {
+      for (const interceptor of this.#options.handshakeInterceptors ?? [])
+        interceptor.afterHandshake?.(request);
+    }
+    try {
+      this.#options.handler.onOpen?.(session);
+    } catch (error) {
+      logIncident(this.#logger, 'error', 'handlerFailed', session.id, 'WebSocket handler onOpen failed', {
+        error,
+      });
+      session.close(CloseCodes.SERVER_ERROR, 'Internal error');
+    }
+  }
+
+  /** A session's WebSocket (and so its TCP socket) closed: its connection slot is free. */
+  readonly #releaseSlot = (session: WebSocketSession): void => {
+    this.#options.gate?.give(session.remoteAddress!);
+  };
 
   // A field, not a closure made per session: a closure made inside #intercept would keep its
   // context, and with it the upgrade request, alive as long as the session.
@@ -205,6 +307,16 @@ export class WebSocketEndpoint {
       for (const w of waiters) w();
     }
   };
+}
+
+/** One listener for every upgrading socket (a closure per socket would stay with it). */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/** Destroys `socket` on error (once, however many routers it passes). */
+function listenForErrors(socket: Duplex): void {
+  if (socket.listenerCount('error', destroyOnError) === 0) socket.on('error', destroyOnError);
 }
 
 /** Writes a plain HTTP error on a socket that asked to upgrade, then closes it. */
@@ -232,7 +344,7 @@ export function attachWebSocketEndpoints(
   endpoints: readonly UpgradeHandler[],
 ): () => void {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
+    listenForErrors(socket);
     for (const endpoint of endpoints) {
       if (endpoint.handleUpgrade(req, socket, head)) return;
     }

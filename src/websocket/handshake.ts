@@ -105,11 +105,20 @@ export function compileOriginPattern(pattern: string): RegExp {
 
 /** Picks the first protocol the client offered that the server supports (case-insensitive). */
 export function selectProtocol(offered: Iterable<string>, supported: readonly string[]): string | false {
+  return protocolSelector(supported)(offered);
+}
+
+/** {@link selectProtocol} for one list of supported protocols, lower-cased once, not per handshake. */
+export function protocolSelector(
+  supported: readonly string[],
+): (offered: Iterable<string>) => string | false {
   const lower = supported.map((s) => s.toLowerCase());
-  for (const protocol of offered) {
-    if (lower.includes(protocol.toLowerCase())) return protocol;
-  }
-  return false;
+  return (offered) => {
+    for (const protocol of offered) {
+      if (lower.includes(protocol.toLowerCase())) return protocol;
+    }
+    return false;
+  };
 }
 
 /** Parses a Cookie header into a map (first occurrence wins). */
@@ -132,6 +141,23 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return cookies;
 }
 
+/**
+ * The URL of an HTTP request, from its path and `Host` header. A `Host` that is not a valid
+ * host (a client may send anything) falls back to `localhost` instead of throwing.
+ */
+export function requestUrl(path: string | undefined, host: string | undefined): URL {
+  try {
+    return new URL(path ?? '/', `http://${host ?? 'localhost'}`);
+  } catch {
+    // an invalid Host header, or a path no base can fix: try without the host
+  }
+  try {
+    return new URL(path ?? '/', 'http://localhost');
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
+
 /** The outcome of the handshake interceptors: go ahead with these attributes and user, or refuse. */
 export type HandshakeOutcome =
   | {
@@ -152,7 +178,7 @@ export async function runHandshakeInterceptors(
   onError: (error: unknown) => void,
   remoteAddress: string | undefined = req.socket.remoteAddress,
 ): Promise<HandshakeOutcome> {
-  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const url = requestUrl(req.url, req.headers.host);
   const attributes = new Map<string, unknown>();
   let principal: Principal | undefined;
   const request: HandshakeRequest = {

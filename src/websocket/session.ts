@@ -2,29 +2,29 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
-import type { Limits } from '../limits.js';
-import type { Logger } from '../logger.js';
 import { logIncident } from '../logging/log-incident.js';
 import type { Principal } from '../messaging/message.js';
-import type { Session, TransportKind, WebSocketHandler } from './handler.js';
+import type { Session, TransportKind } from './handler.js';
 import { CloseCodes, nextPrincipal } from './handler.js';
 import type { OutboundMessage } from './outbound-message.js';
-import type { SessionStats } from './session-stats.js';
+import { requestUrl } from './handshake.js';
+import type { SessionContext, SessionWebSocket } from './session-shared.js';
 
 export interface WebSocketSessionInit {
   ws: WebSocket;
   socket: Socket;
-  handler: WebSocketHandler;
-  uri: URL;
+  /** The request URL: parsed (handshake interceptors saw it), or the raw path, parsed when asked for. */
+  uri: URL | string;
   headers: IncomingHttpHeaders;
   remoteAddress: string | undefined;
-  attributes: Map<string, unknown>;
+  /** Seeded by handshake interceptors; created when first asked for otherwise. */
+  attributes: Map<string, unknown> | undefined;
   principal: Principal | undefined;
-  limits: Pick<Limits, 'sendBufferLimit' | 'sendTimeLimit' | 'overflow'>;
-  stats: SessionStats;
-  logger: Logger;
-  onClosed: (session: WebSocketSession) => void;
+  context: SessionContext<WebSocketSession>;
 }
+
+/** Marks a session's message queue as empty without an array per idle session. */
+const NO_QUEUE: OutboundMessage[] = [];
 
 /** How long a close handshake may take before the socket is destroyed, ms. */
 const CLOSE_TIMEOUT = 2000;
@@ -48,21 +48,15 @@ function uncorkAll(): void {
  */
 export class WebSocketSession implements Session {
   readonly id = randomUUID();
-  readonly transport: TransportKind = 'websocket';
-  readonly uri: URL;
   readonly handshakeHeaders: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
-  readonly protocol: string;
-  readonly attributes: Map<string, unknown>;
   readonly ws: WebSocket;
+  #uri: URL | string;
+  #attributes: Map<string, unknown> | undefined;
   #principal: Principal | undefined;
   #socket: Socket;
-  #handler: WebSocketHandler;
-  #limits: WebSocketSessionInit['limits'];
-  #stats: SessionStats;
-  #logger: Logger;
-  #onClosed: (session: WebSocketSession) => void;
-  #queue: OutboundMessage[] = [];
+  #context: SessionContext<WebSocketSession>;
+  #queue: OutboundMessage[] = NO_QUEUE;
   #queueHead = 0;
   #queuedBytes = 0;
   #corked = false;
@@ -72,33 +66,69 @@ export class WebSocketSession implements Session {
   #closeReason = '';
   #stallTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
+  /** Listens for 'drain' while the socket is backed up (made on first need). */
+  #drained: (() => void) | undefined;
 
   constructor(init: WebSocketSessionInit) {
     this.ws = init.ws;
     this.#socket = init.socket;
-    this.#handler = init.handler;
-    this.uri = init.uri;
+    this.#uri = init.uri;
     this.handshakeHeaders = init.headers;
     this.remoteAddress = init.remoteAddress;
-    this.protocol = init.ws.protocol;
-    this.attributes = init.attributes;
+    this.#attributes = init.attributes;
     this.#principal = init.principal;
-    this.#limits = init.limits;
-    this.#stats = init.stats;
-    this.#logger = init.logger;
-    this.#onClosed = init.onClosed;
+    this.#context = init.context;
 
     this.ws.binaryType = 'nodebuffer';
-    this.ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    this.ws.on('close', (code, reason) => this.#notifyClosed(code, reason.toString()));
-    this.ws.on('error', (error) => {
-      try {
-        this.#handler.onError?.(this, error);
-      } catch {
-        // a handler's error hook must not take the process down
-      }
-    });
-    this.#socket.on('drain', () => this.#flush());
+    (this.ws as SessionWebSocket<WebSocketSession>).session = this;
+    this.ws.on('message', WebSocketSession.#messageListener);
+    this.ws.on('close', WebSocketSession.#closeListener);
+    this.ws.on('error', WebSocketSession.#errorListener);
+  }
+
+  // Shared by every session: `this` is the session's SessionWebSocket.
+  static readonly #messageListener = function (
+    this: WebSocket,
+    data: WebSocket.RawData,
+    isBinary: boolean,
+  ): void {
+    const session = (this as SessionWebSocket<WebSocketSession>).session;
+    if (session !== undefined) session.#onMessage(data, isBinary);
+  };
+
+  static readonly #closeListener = function (this: WebSocket, code: number, reason: Buffer): void {
+    const session = (this as SessionWebSocket<WebSocketSession>).session;
+    if (session === undefined) return;
+    session.#notifyClosed(code, reason.toString());
+    session.#context.onSocketClosed?.(session);
+  };
+
+  static readonly #errorListener = function (this: WebSocket, error: Error): void {
+    const session = (this as SessionWebSocket<WebSocketSession>).session;
+    if (session === undefined) return;
+    try {
+      session.#context.handler.onError?.(session, error);
+    } catch {
+      // a handler's error hook must not take the process down
+    }
+  };
+
+  get transport(): TransportKind {
+    return 'websocket';
+  }
+
+  get uri(): URL {
+    const uri = this.#uri;
+    if (typeof uri !== 'string') return uri;
+    return (this.#uri = requestUrl(uri, this.handshakeHeaders.host));
+  }
+
+  get protocol(): string {
+    return this.ws.protocol;
+  }
+
+  get attributes(): Map<string, unknown> {
+    return (this.#attributes ??= new Map());
   }
 
   get principal(): Principal | undefined {
@@ -164,15 +194,15 @@ export class WebSocketSession implements Session {
       corked.push(this);
     }
     this.#socket.write(frame);
-    this.#stats.messagesSent++;
-    this.#stats.bytesSent += frame.length;
+    this.#context.stats.messagesSent++;
+    this.#context.stats.bytesSent += frame.length;
     if (this.#socket.writableNeedDrain) this.#startStallTimer();
   }
 
   #enqueue(message: OutboundMessage, size: number): boolean {
-    const limit = this.#limits.sendBufferLimit;
+    const limit = this.#context.limits.sendBufferLimit;
     if (this.#socket.writableLength + this.#queuedBytes + size > limit) {
-      if (this.#limits.overflow === 'terminate') {
+      if (this.#context.limits.overflow === 'terminate') {
         this.#limitExceeded(`send buffer over sendBufferLimit (${limit} bytes)`);
         return false;
       }
@@ -183,15 +213,16 @@ export class WebSocketSession implements Session {
         const dropped = this.#queue[this.#queueHead]!;
         this.#queue[this.#queueHead++] = undefined as unknown as OutboundMessage;
         this.#queuedBytes -= dropped.webSocketFrame.length;
-        this.#stats.dropped++;
+        this.#context.stats.dropped++;
       }
       if (this.#socket.writableLength + this.#queuedBytes + size > limit) {
-        this.#stats.dropped++;
+        this.#context.stats.dropped++;
         this.#warnDrop(limit);
         return false;
       }
       this.#warnDrop(limit);
     }
+    if (this.#queue === NO_QUEUE) this.#queue = [];
     this.#queue.push(message);
     this.#queuedBytes += size;
     this.#startStallTimer();
@@ -200,7 +231,7 @@ export class WebSocketSession implements Session {
 
   #warnDrop(limit: number): void {
     logIncident(
-      this.#logger,
+      this.#context.logger,
       'warn',
       'sendBufferOverflow',
       this.id,
@@ -208,7 +239,7 @@ export class WebSocketSession implements Session {
       {
         sessionId: this.id,
         sendBufferLimit: limit,
-        dropped: this.#stats.dropped,
+        dropped: this.#context.stats.dropped,
       },
     );
   }
@@ -222,7 +253,7 @@ export class WebSocketSession implements Session {
       this.#write(frame);
     }
     if (this.#queueHead === this.#queue.length) {
-      this.#queue = [];
+      this.#queue = NO_QUEUE;
       this.#queueHead = 0;
     }
     if (!this.#socket.writableNeedDrain) this.#clearStallTimer();
@@ -238,12 +269,17 @@ export class WebSocketSession implements Session {
 
   #startStallTimer(): void {
     if (this.#stallTimer !== undefined) return;
+    // 'drain' matters only while the stall timer runs: listened for from now until it stops.
+    this.#socket.on('drain', (this.#drained ??= () => this.#flush()));
     this.#stallTimer = setTimeout(() => {
       this.#stallTimer = undefined;
+      this.#socket.off('drain', this.#drained!);
       if (this.#socket.writableNeedDrain || this.#queueHead < this.#queue.length) {
-        this.#limitExceeded(`socket did not drain within sendTimeLimit (${this.#limits.sendTimeLimit} ms)`);
+        this.#limitExceeded(
+          `socket did not drain within sendTimeLimit (${this.#context.limits.sendTimeLimit} ms)`,
+        );
       }
-    }, this.#limits.sendTimeLimit);
+    }, this.#context.limits.sendTimeLimit);
     this.#stallTimer.unref();
   }
 
@@ -251,12 +287,13 @@ export class WebSocketSession implements Session {
     if (this.#stallTimer === undefined) return;
     clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
+    this.#socket.off('drain', this.#drained!);
   }
 
   #limitExceeded(detail: string): void {
-    this.#stats.limitExceeded++;
+    this.#context.stats.limitExceeded++;
     logIncident(
-      this.#logger,
+      this.#context.logger,
       'warn',
       'slowConsumerClosed',
       this.id,
@@ -276,7 +313,7 @@ export class WebSocketSession implements Session {
   }
 
   #dropQueue(): void {
-    this.#queue = [];
+    this.#queue = NO_QUEUE;
     this.#queueHead = 0;
     this.#queuedBytes = 0;
   }
@@ -311,14 +348,14 @@ export class WebSocketSession implements Session {
         ? data
         : Buffer.from(data);
     try {
-      this.#handler.onMessage?.(this, buffer, isBinary);
+      this.#context.handler.onMessage?.(this, buffer, isBinary);
     } catch (error) {
-      logIncident(this.#logger, 'error', 'handlerFailed', this.id, 'WebSocket handler failed', {
+      logIncident(this.#context.logger, 'error', 'handlerFailed', this.id, 'WebSocket handler failed', {
         sessionId: this.id,
         error,
       });
       try {
-        this.#handler.onError?.(this, error as Error);
+        this.#context.handler.onError?.(this, error as Error);
       } catch {
         // ignore
       }
@@ -335,14 +372,21 @@ export class WebSocketSession implements Session {
     this.#dropQueue();
     const reported =
       this.#closeCode === CloseCodes.SESSION_NOT_RELIABLE ? CloseCodes.SESSION_NOT_RELIABLE : code;
-    this.#onClosed(this);
+    this.#context.onClosed(this);
     try {
-      this.#handler.onClose?.(this, reported, reason);
+      this.#context.handler.onClose?.(this, reported, reason);
     } catch (error) {
-      logIncident(this.#logger, 'error', 'handlerFailed', this.id, 'WebSocket handler onClose failed', {
-        sessionId: this.id,
-        error,
-      });
+      logIncident(
+        this.#context.logger,
+        'error',
+        'handlerFailed',
+        this.id,
+        'WebSocket handler onClose failed',
+        {
+          sessionId: this.id,
+          error,
+        },
+      );
     }
   }
 }

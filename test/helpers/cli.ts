@@ -13,8 +13,15 @@ const cli = fileURLToPath(new URL('../../src/cli/switchboard.ts', import.meta.ur
 /** Rules that let anyone SEND and SUBSCRIBE anywhere (for tests of other things than authorization). */
 export const OPEN_RULES = { rules: [{ type: ['SEND', 'SUBSCRIBE'], allow: true }] };
 
-function spawnCli(t: TestContext, args: string[], env: Record<string, string>, options: SpawnOptions) {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+function spawnCli(
+  t: TestContext,
+  args: string[],
+  env: Record<string, string>,
+  options: SpawnOptions,
+  wrapper: readonly string[] = [],
+) {
+  const command = [...wrapper, process.execPath, '--import', 'tsx', cli, ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...options,
     env: { ...process.env, ...env },
@@ -77,13 +84,14 @@ export async function startCli(
 export async function failingCli(
   t: TestContext,
   args: string[],
-  options: { env?: Record<string, string>; spawn?: SpawnOptions } = {},
+  options: { env?: Record<string, string>; spawn?: SpawnOptions; wrapper?: readonly string[] } = {},
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const { child, output } = spawnCli(
     t,
     ['--log-level', 'error', ...args],
     options.env ?? {},
     options.spawn ?? {},
+    options.wrapper,
   );
   const [code] = (await within(once(child, 'exit'), 30000, 'the CLI to exit')) as [number | null];
   return { code, stderr: output.logs, stdout: output.out };

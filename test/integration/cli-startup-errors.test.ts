@@ -67,14 +67,16 @@ test('port out of range or not a number: exit 2, names the flag', async (t) => {
 });
 
 test('no permission for the port (below the unprivileged range, as a non-root user): exit 4, says what to do', async (t) => {
-  // Ports below this need CAP_NET_BIND_SERVICE; the test runs the CLI as 'nobody' when it is root.
+  // Ports below this need CAP_NET_BIND_SERVICE. As root, the CLI runs without that capability
+  // (setpriv drops it from the bounding set): still root, so it can read the checkout wherever it is.
   const unprivilegedStart = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
   assert.ok(unprivilegedStart > 1, 'this machine has privileged ports (ip_unprivileged_port_start > 1)');
   const port = unprivilegedStart - 1;
-  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  const { code, stderr } = await failingCli(t, ['--port', String(port), '--host', '127.0.0.1'], {
-    spawn: asNobody,
-  });
+  const wrapper =
+    process.getuid?.() === 0
+      ? ['setpriv', '--bounding-set', '-net_bind_service', '--inh-caps', '-net_bind_service']
+      : [];
+  const { code, stderr } = await failingCli(t, ['--port', String(port), '--host', '127.0.0.1'], { wrapper });
   assert.equal(code, 4, stderr);
   assertOneLine(
     stderr,

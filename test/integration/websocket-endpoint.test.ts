@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { RawStompClient } from '../helpers/raw-stomp.js';
-import { startServer, within } from '../helpers/server.js';
+import { eventually, startServer, within } from '../helpers/server.js';
 import { createStompServer } from '../../src/index.js';
 
 /** Attempts a handshake; resolves to the HTTP status of a refusal, or 101 and the accepted protocol. */
@@ -160,3 +161,36 @@ test('server.close() closes sessions with 1001', async (t) => {
   await server.close();
   assert.equal((await client.closed).code, 1001);
 });
+
+/** Sends a hand-made upgrade request with `host` as its Host header; resolves to the status line. */
+function rawUpgrade(port: number, host: string, t: { after(fn: () => void): void }): Promise<string> {
+  return within(
+    new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () =>
+        socket.write(
+          `GET /stomp HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        ),
+      );
+      t.after(() => socket.destroy());
+      socket.once('data', (data) => resolve(data.toString('latin1').split('\r\n', 1)[0]!));
+      socket.once('error', reject);
+    }),
+    5000,
+    'the answer to the upgrade',
+  );
+}
+
+for (const interceptors of [false, true]) {
+  test(`a Host header that is no valid host is upgraded, session.uri falls back to localhost (interceptors: ${interceptors})`, async (t) => {
+    const { server, port } = await startServer(t, {
+      handshakeInterceptors: interceptors ? [{ beforeHandshake: () => true }] : [],
+    });
+    assert.equal(await rawUpgrade(port, 'a b', t), 'HTTP/1.1 101 Switching Protocols');
+    await eventually(() => server.sessions.size === 1, 5000, 'the session');
+    const [session] = [...server.sessions];
+    assert.equal(session!.uri.host, 'localhost');
+    assert.equal(session!.uri.pathname, '/stomp');
+    assert.equal(session!.handshakeHeaders.host, 'a b');
+  });
+}
