@@ -52,7 +52,10 @@ export async function stop(child: ChildProcess | undefined): Promise<void> {
 
 /** RabbitMQ's Erlang VM: CPU (µs, from /proc) and RSS, to set beside the Node servers' own. */
 export function rabbitStats(): Stats {
-  const pid = execFileSync('pgrep', ['-x', 'beam.smp'], { encoding: 'utf8' }).trim().split('\n')[0];
+  // The broker's VM boots `rabbit`; rabbitmqctl's short-lived VMs are beam.smp processes too.
+  const pid = execFileSync('pgrep', ['-f', 'beam.smp.* -s rabbit boot'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')[0];
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));

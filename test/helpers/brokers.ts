@@ -32,6 +32,12 @@ export interface BrokerErrorScenario {
   };
   /** The broker's ERROR `message` header. */
   readonly message: RegExp;
+  /**
+   * The broker closes the connection it sent the ERROR on. In shared mode that connection
+   * carries other sessions too: their broker subscriptions on it are made again once the relay
+   * reconnects, and it is available again when the broker confirmed them.
+   */
+  readonly closesConnection: boolean;
 }
 
 /**
@@ -111,6 +117,7 @@ export const RABBITMQ: BrokerTarget = {
     },
     frame: (name) => ({ command: 'SEND', destination: `/topic/refused.${name}`, headers: {} }),
     message: /access_refused/,
+    closesConnection: true,
   },
   async listQueues() {
     const out = await rabbitmqctl(
@@ -153,6 +160,7 @@ export const ACTIVEMQ: BrokerTarget = {
       headers: { selector: 'price = = 1' },
     }),
     message: /price = = 1/,
+    closesConnection: false,
   },
   listQueues: undefined,
 };

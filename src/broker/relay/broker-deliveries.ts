@@ -4,7 +4,8 @@ import { createMessage } from '../../messaging/message.js';
 import type { StompFrame, StompHeaders } from '../../stomp/frame.js';
 import { createHeaders } from '../../stomp/frame.js';
 import type { PooledConnection } from './pooled-connection.js';
-import type { SharedRelay } from './shared-relay.js';
+import type { SharedAcks } from './shared-acks.js';
+import type { SharedRelayContext } from './shared-relay-context.js';
 import type { BrokerSubscription, LocalSubscriber } from './shared-subscriptions.js';
 
 /** Broker headers a client must not see as they are (the relay sets its own). */
@@ -24,10 +25,12 @@ export function clientHeaders(headers: StompHeaders): StompHeaders {
  * or the one subscriber of an own subscription, with an ack id of the relay's.
  */
 export class BrokerDeliveries {
-  readonly #relay: SharedRelay;
+  readonly #relay: SharedRelayContext;
+  readonly #acks: SharedAcks;
 
-  constructor(relay: SharedRelay) {
+  constructor(relay: SharedRelayContext, acks: SharedAcks) {
     this.#relay = relay;
+    this.#acks = acks;
   }
 
   route(connection: PooledConnection, frame: StompFrame): void {
@@ -49,7 +52,7 @@ export class BrokerDeliveries {
     }
     const subscription = relay.subscriptions.get(id);
     if (subscription === undefined || subscription.connection !== connection.index) {
-      relay.acks.stray(id, connection.index);
+      this.#acks.stray(id, connection.index);
       return;
     }
     if (subscription.shared) this.#fanOut(subscription, frame);

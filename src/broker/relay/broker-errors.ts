@@ -3,7 +3,7 @@ import type { StompFrame } from '../../stomp/frame.js';
 import { createHeaders } from '../../stomp/frame.js';
 import type { PendingFrame } from './pending-frames.js';
 import type { PooledConnection } from './pooled-connection.js';
-import type { SharedRelay } from './shared-relay.js';
+import type { SharedRelayContext } from './shared-relay-context.js';
 
 /**
  * A broker ERROR on a shared connection, put down to the client it is about. The broker closes
@@ -14,7 +14,7 @@ import type { SharedRelay } from './shared-relay.js';
  * A refused system subscription is the operator's problem: logged at ERROR.
  */
 export function attributeBrokerError(
-  relay: SharedRelay,
+  relay: SharedRelayContext,
   connection: PooledConnection,
   error: StompFrame,
   culprit: PendingFrame | undefined,

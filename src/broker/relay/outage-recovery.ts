@@ -4,7 +4,8 @@ import type { BufferedFrame } from './outage-buffer.js';
 import type { PendingFrame } from './pending-frames.js';
 import type { FrameOrigin, PooledConnection } from './pooled-connection.js';
 import type { BrokerRelayStats } from './relay-options.js';
-import type { OutgoingFrame, SharedRelay } from './shared-relay.js';
+import type { SharedAcks } from './shared-acks.js';
+import type { OutgoingFrame, SharedRelayContext } from './shared-relay-context.js';
 
 /**
  * Shared mode across broker outages: while a connection is away its sessions stay open and what
@@ -15,7 +16,8 @@ import type { OutgoingFrame, SharedRelay } from './shared-relay.js';
  * here receive what was sent meanwhile) and `brokerAvailability` listeners hear it.
  */
 export class OutageRecovery {
-  readonly #relay: SharedRelay;
+  readonly #relay: SharedRelayContext;
+  readonly #acks: SharedAcks;
   /** Subscriptions made again after a reconnect, until the broker confirms them. */
   readonly #resubscribing = new Set<string>();
   #since: number | undefined;
@@ -24,8 +26,9 @@ export class OutageRecovery {
   /** Undefined until first reported: the first failed attempt is reported with its reason. */
   #available: boolean | undefined;
 
-  constructor(relay: SharedRelay) {
+  constructor(relay: SharedRelayContext, acks: SharedAcks) {
     this.#relay = relay;
+    this.#acks = acks;
   }
 
   get available(): boolean {
@@ -115,7 +118,7 @@ export class OutageRecovery {
     this.#setAvailable(false, reason);
     for (const subscription of relay.subscriptions.values())
       if (subscription.connection === index) subscription.confirmed = false;
-    relay.acks.connectionLost(index);
+    this.#acks.connectionLost(index);
     for (const session of relay.sessions.values()) {
       if (session.connection !== index) continue;
       for (const id of session.transactions.keys()) session.transactions.set(id, true);

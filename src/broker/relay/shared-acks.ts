@@ -3,7 +3,7 @@ import type { Message } from '../../messaging/message.js';
 import type { StompHeaders } from '../../stomp/frame.js';
 import { createHeaders } from '../../stomp/frame.js';
 import type { AckEntry } from './ack-map.js';
-import type { SharedRelay } from './shared-relay.js';
+import type { SharedRelayContext } from './shared-relay-context.js';
 import type { SharedSession } from './shared-session.js';
 import type { BrokerSubscription } from './shared-subscriptions.js';
 
@@ -32,11 +32,11 @@ interface Closing {
  * once per 5 s). Other brokers (ActiveMQ) redeliver on UNSUBSCRIBE by themselves.
  */
 export class SharedAcks {
-  readonly #relay: SharedRelay;
+  readonly #relay: SharedRelayContext;
   readonly #closing = new Map<string, Closing>();
   #requeues = 0;
 
-  constructor(relay: SharedRelay) {
+  constructor(relay: SharedRelayContext) {
     this.#relay = relay;
   }
 

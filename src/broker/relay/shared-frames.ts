@@ -3,7 +3,8 @@ import { ErrorCodes, StompProtocolError, SwitchboardError } from '../../errors.j
 import type { Message } from '../../messaging/message.js';
 import { createMessage } from '../../messaging/message.js';
 import { createHeaders } from '../../stomp/frame.js';
-import type { SharedRelay } from './shared-relay.js';
+import type { SharedAcks } from './shared-acks.js';
+import type { SharedRelayContext } from './shared-relay-context.js';
 import { SharedSession } from './shared-session.js';
 import type { BrokerSubscription, LocalSubscriber } from './shared-subscriptions.js';
 import { relayTransaction } from './shared-transactions.js';
@@ -18,10 +19,12 @@ const NOT_DELIVERED = ['receipt', 'transaction', 'content-length', 'subscription
  * pool connection its id maps to, so it reaches the broker in order.
  */
 export class SharedFrames {
-  readonly #relay: SharedRelay;
+  readonly #relay: SharedRelayContext;
+  readonly #acks: SharedAcks;
 
-  constructor(relay: SharedRelay) {
+  constructor(relay: SharedRelayContext, acks: SharedAcks) {
     this.#relay = relay;
+    this.#acks = acks;
   }
 
   handle(message: Message): void {
@@ -55,7 +58,7 @@ export class SharedFrames {
       }
       case 'ACK':
       case 'NACK':
-        return this.#relay.acks.settle(this.#session(message), message, h.type);
+        return this.#acks.settle(this.#session(message), message, h.type);
       case 'BEGIN':
       case 'COMMIT':
       case 'ABORT':
@@ -71,7 +74,7 @@ export class SharedFrames {
     const unacked = session.acks.takeSubscription(id);
     const released = this.#relay.subscriptions.release(session.id, id);
     if (released?.release === 'unsubscribe') {
-      const sent = this.#relay.acks.unsubscribe(session, released.subscription, unacked, receipt);
+      const sent = this.#acks.unsubscribe(session, released.subscription, unacked, receipt);
       if (sent || receipt === undefined) return;
     }
     // Nothing for the broker to confirm (shared, lingering, or the connection is away).

@@ -12,30 +12,20 @@ import { ConnectionPool } from './connection-pool.js';
 import { OutageBuffer } from './outage-buffer.js';
 import { OutageRecovery } from './outage-recovery.js';
 import type { PendingFrame } from './pending-frames.js';
-import type { FrameOrigin } from './pooled-connection.js';
 import type { RelayContext, RelayEngine } from './relay-engine.js';
 import type { BrokerRelayOptions, BrokerRelayStats } from './relay-options.js';
 import { SharedAcks } from './shared-acks.js';
 import { SharedFrames } from './shared-frames.js';
+import type {
+  OutgoingFrame,
+  RelayCounters,
+  SharedRelayContext,
+  SystemSubscription,
+} from './shared-relay-context.js';
 import type { SharedSession } from './shared-session.js';
 import type { BrokerSubscription } from './shared-subscriptions.js';
 import { SharedSubscriptions } from './shared-subscriptions.js';
 import { isShareable } from './shareability.js';
-
-/** A frame on its way to the broker (or waiting in the outage buffer for it). */
-export interface OutgoingFrame {
-  readonly command: StompFrame['command'];
-  readonly headers: StompHeaders;
-  readonly body: Buffer;
-  readonly origin: FrameOrigin;
-}
-
-/** A subscription of the application's own (cluster topics), on connection 0. */
-export interface SystemSubscription {
-  readonly id: string;
-  readonly destination: string;
-  readonly onMessage: (frame: StompFrame) => void;
-}
 
 /**
  * Shared mode: a pool of broker connections carries every session. Subscriptions that can be
@@ -44,9 +34,10 @@ export interface SystemSubscription {
  * its sessions). This class owns the state and the sending; the work is done by its parts:
  * {@link SharedFrames} (client frames), {@link SharedAcks} (ACK/NACK and requeues),
  * {@link BrokerDeliveries} (broker MESSAGEs to clients), {@link OutageRecovery} (loss,
- * reconnection, re-subscription, the outage buffer) and {@link attributeBrokerError}.
+ * reconnection, re-subscription, the outage buffer) and {@link attributeBrokerError}. The parts
+ * see it only as their {@link SharedRelayContext}.
  */
-export class SharedRelay implements RelayEngine {
+export class SharedRelay implements RelayEngine, SharedRelayContext {
   readonly pool: ConnectionPool;
   readonly subscriptions: SharedSubscriptions;
   readonly buffer: OutageBuffer<OutgoingFrame>;
@@ -58,9 +49,9 @@ export class SharedRelay implements RelayEngine {
   readonly context: RelayContext;
   readonly idPrefix = randomBytes(4).toString('hex');
   readonly dropped: Record<string, number> = Object.create(null) as Record<string, number>;
-  readonly counters = { reconnects: 0, toBroker: 0, fromBroker: 0 };
-  readonly acks: SharedAcks;
-  readonly recovery: OutageRecovery;
+  readonly counters: RelayCounters = { reconnects: 0, toBroker: 0, fromBroker: 0 };
+  readonly #acks: SharedAcks;
+  readonly #recovery: OutageRecovery;
   readonly #frames: SharedFrames;
   readonly #deliveries: BrokerDeliveries;
   #idCounter = 0;
@@ -87,14 +78,14 @@ export class SharedRelay implements RelayEngine {
       },
       options.reconnect,
       {
-        onUp: (c) => this.recovery.up(c),
-        onDown: (c, reason, pending) => this.recovery.down(c, reason, pending),
-        onAttemptFailed: (c, reason) => this.recovery.attemptFailed(c, reason),
+        onUp: (c) => this.#recovery.up(c),
+        onDown: (c, reason, pending) => this.#recovery.down(c, reason, pending),
+        onAttemptFailed: (c, reason) => this.#recovery.attemptFailed(c, reason),
         onMessage: (c, frame) => this.#deliveries.route(c, frame),
         onReceipt: (_c, pending) => this.#receipt(pending),
         onError: (c, error, culprit) => {
           attributeBrokerError(this, c, error, culprit);
-          this.recovery.recover();
+          this.#recovery.recover();
         },
       },
       context.logger,
@@ -107,20 +98,20 @@ export class SharedRelay implements RelayEngine {
         origin: {},
       }),
     );
-    this.recovery = new OutageRecovery(this);
-    this.buffer = new OutageBuffer(options.outageBuffer ?? {}, (expired) => this.recovery.expired(expired));
-    this.acks = new SharedAcks(this);
-    this.#frames = new SharedFrames(this);
-    this.#deliveries = new BrokerDeliveries(this);
+    this.buffer = new OutageBuffer(options.outageBuffer ?? {}, (expired) => this.#recovery.expired(expired));
+    this.#acks = new SharedAcks(this);
+    this.#recovery = new OutageRecovery(this, this.#acks);
+    this.#frames = new SharedFrames(this, this.#acks);
+    this.#deliveries = new BrokerDeliveries(this, this.#acks);
   }
 
   get available(): boolean {
-    return this.recovery.available;
+    return this.#recovery.available;
   }
 
   /** The relay was connected once, so an outage now is one it will recover from. */
   get everUp(): boolean {
-    return this.recovery.everUp;
+    return this.#recovery.everUp;
   }
 
   get stats(): BrokerRelayStats {
@@ -134,7 +125,7 @@ export class SharedRelay implements RelayEngine {
       ...this.counters,
       brokerSubscriptions: this.subscriptions.size + this.system.size,
       localSubscriptions: this.subscriptions.localCount + userSubscriptions,
-      outage: this.recovery.outageStats(),
+      outage: this.#recovery.outageStats(),
       outageBuffer: {
         messages: this.buffer.size,
         bytes: this.buffer.bytes,
@@ -151,10 +142,10 @@ export class SharedRelay implements RelayEngine {
   stop(): void {
     this.pool.stop();
     this.subscriptions.clear();
-    this.acks.clear();
+    this.#acks.clear();
     this.buffer.clear();
     this.sessions.clear();
-    this.recovery.stopped();
+    this.#recovery.stopped();
   }
 
   handleMessage(message: Message): void {
@@ -209,7 +200,7 @@ export class SharedRelay implements RelayEngine {
     const value = limit === 'maxMessages' ? this.buffer.maxMessages : this.buffer.maxBytes;
     throw new SwitchboardError(
       ErrorCodes.ERR_LIMIT_OUTAGE_BUFFER,
-      `The message broker is away (${this.recovery.outageText()}) and the outage buffer is full: ${limit} (${value})`,
+      `The message broker is away (${this.#recovery.outageText()}) and the outage buffer is full: ${limit} (${value})`,
     );
   }
 
@@ -322,9 +313,9 @@ export class SharedRelay implements RelayEngine {
   /** The broker confirmed a frame: a subscription, an UNSUBSCRIBE, or a client's frame. */
   #receipt(pending: PendingFrame): void {
     if (pending.command === 'UNSUBSCRIBE' && pending.subscription !== undefined)
-      this.acks.unsubscribed(pending.subscription);
+      this.#acks.unsubscribed(pending.subscription);
     else if (pending.subscription !== undefined) {
-      this.recovery.confirmed(pending.subscription);
+      this.#recovery.confirmed(pending.subscription);
       return;
     }
     if (pending.clientReceipt !== undefined && pending.sessionId !== undefined)

@@ -1,7 +1,7 @@
 import { ErrorCodes, StompProtocolError, SwitchboardError } from '../../errors.js';
 import type { Message } from '../../messaging/message.js';
 import { createHeaders } from '../../stomp/frame.js';
-import type { SharedRelay } from './shared-relay.js';
+import type { SharedRelayContext } from './shared-relay-context.js';
 import type { SharedSession } from './shared-session.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -13,7 +13,7 @@ const EMPTY = Buffer.alloc(0);
  * connection went away is lost: its COMMIT is an ERROR, its ABORT is answered at once.
  */
 export function relayTransaction(
-  relay: SharedRelay,
+  relay: SharedRelayContext,
   session: SharedSession,
   message: Message,
   command: 'BEGIN' | 'COMMIT' | 'ABORT',
