@@ -36,7 +36,7 @@ export interface Limits {
 /** `terminate` closes the session with 4500; `drop-oldest` discards the oldest queued messages. */
 export type OverflowPolicy = 'terminate' | 'drop-oldest';
 
-/** The default of every limit (each is an option: see the README's Limits table). */
+/** The default of every limit (each is an option: see docs/configuration.md#limits). */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFrameSize: 64 * 1024,
   maxHeaders: 100,

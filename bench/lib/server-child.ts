@@ -26,7 +26,7 @@ export function serveBenchmark(port: number, stop: () => Promise<void> | void): 
       const { rss, heapUsed } = process.memoryUsage();
       process.send!({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss, heapUsed });
     } else if (message.type === 'profile-start') {
-      // For finding where a connect's or a delivery's microseconds go (see bench/README.md).
+      // For finding where a connect's or a delivery's microseconds go (see docs/performance.md, "Lean sessions").
       inspector.post('Profiler.enable', () =>
         inspector.post('Profiler.setSamplingInterval', { interval: 100 }, () =>
           inspector.post('Profiler.start', () => process.send!({ type: 'profile-start' })),

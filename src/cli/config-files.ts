@@ -25,7 +25,10 @@ export function loadRules(file: string): AuthorizationRule[] {
   try {
     return parseAuthorizationRules(text.toString('utf8'), `rules file '${file}'`);
   } catch (error) {
-    throw new StartupError(`${oneLine(error)}; the format is in the README ("Rules file")`, ExitCodes.usage);
+    throw new StartupError(
+      `${oneLine(error)}; the format is in docs/security.md ("Rules file")`,
+      ExitCodes.usage,
+    );
   }
 }
 

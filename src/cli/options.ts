@@ -47,7 +47,7 @@ export interface CliOptions {
   relayStartTimeout: number;
 }
 
-/** One row per option: flag, environment variable, help text. The README table mirrors it. */
+/** One row per option: flag, environment variable, help text. docs/configuration.md mirrors it. */
 export const CLI_FLAGS = {
   port: { env: 'SWITCHBOARD_PORT', help: 'TCP port (default 8080)' },
   host: { env: 'SWITCHBOARD_HOST', help: "Interface to listen on (default '0.0.0.0')" },
@@ -172,7 +172,7 @@ export const CLI_FLAGS = {
   },
   rules: {
     env: 'SWITCHBOARD_RULES',
-    help: "Authorization rules file (JSON, see the README; default: the demo's examples/portfolio/rules.json)",
+    help: "Authorization rules file (JSON, see docs/security.md; default: the demo's examples/portfolio/rules.json)",
   },
   'relay-start-timeout': {
     env: 'SWITCHBOARD_RELAY_START_TIMEOUT',

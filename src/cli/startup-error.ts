@@ -1,5 +1,5 @@
 /**
- * Exit codes of the standalone server, one per kind of start-up failure (the README lists them):
+ * Exit codes of the standalone server, one per kind of start-up failure (docs/deployment.md lists them):
  * scripts and orchestrators can tell a typo from a busy port from a missing broker.
  */
 export const ExitCodes = {

@@ -143,7 +143,7 @@ test('rules file missing or invalid: exit 3 or 2, names the file, the rule and t
     const file = tempFile(t, 'rules.json', content);
     const { code, stderr } = await failingCli(t, ['--rules', file]);
     assert.equal(code, 2);
-    assertOneLine(stderr, new RegExp(`rules file '.*rules\\.json': ${problem.source}.*README`));
+    assertOneLine(stderr, new RegExp(`rules file '.*rules\\.json': ${problem.source}.*docs/security\\.md`));
   }
 });
 

@@ -1,7 +1,7 @@
 // Hostile clients must not be able to flood the server's log: what they can repeat at will is
 // written once per (cause, session or address), then summarised; client strings are cut short.
 // LOG_VOLUME_SECONDS and LOG_VOLUME_CLIENTS (per kind of hostile client) scale the run; the
-// README's security section quotes a 20-second run with 4 clients of each kind (20 in all);
+// docs/security.md (Log floods) quotes a 20-second run with 4 clients of each kind (20 in all);
 // LOG_VOLUME_DUMP=1 writes the recorded lines to stderr.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

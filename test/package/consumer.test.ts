@@ -22,7 +22,7 @@ const CONSUMER_DEPS = ['typescript@~5.9', 'zod@^4', '@types/node@^20', '@stomp/s
 
 /**
  * attw findings accepted: Switchboard is ESM-only. CommonJS code on Node >= 20.19 can require() it
- * (require(esm)), but TypeScript's node16 resolution from CJS still reports it (README says so).
+ * (require(esm)), but TypeScript's node16 resolution from CJS still reports it (docs/getting-started.md says so).
  */
 const ACCEPTED_ATTW = new Set(['CJSResolvesToESM']);
 
