@@ -65,18 +65,7 @@ export class SessionAdmission {
 
   /** Runs the handshake interceptors on the first request of a session. */
   handshake(req: http.IncomingMessage, address: string): Promise<HandshakeOutcome> {
-    const failed = (error: unknown): void =>
-      logIncident(
-        this.#logger,
-        'error',
-        'handshakeInterceptorFailed',
-        address,
-        'Handshake interceptor failed',
-        {
-          error,
-        },
-      );
-    return runHandshakeInterceptors(req, this.#o.handshakeInterceptors ?? [], failed, address);
+    return runHandshakeInterceptors(req, this.#o.handshakeInterceptors ?? [], this.#logger, address);
   }
 
   /**

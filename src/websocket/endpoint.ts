@@ -226,22 +226,7 @@ export class WebSocketEndpoint {
     release: (() => void) | undefined,
     interceptors: readonly HandshakeInterceptor[],
   ): Promise<void> {
-    const outcome = await runHandshakeInterceptors(
-      req,
-      interceptors,
-      (error) =>
-        logIncident(
-          this.#logger,
-          'error',
-          'handshakeInterceptorFailed',
-          address,
-          'Handshake interceptor failed',
-          {
-            error,
-          },
-        ),
-      address,
-    );
+    const outcome = await runHandshakeInterceptors(req, interceptors, this.#logger, address);
     if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.reason);
     const { request, attributes, principal } = outcome;
     if (socket.destroyed) return;

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { Logger } from '../logger.js';
+import { logIncident } from '../logging/log-incident.js';
 import type { Principal } from '../messaging/message.js';
 
 /** What a handshake interceptor sees of the HTTP upgrade request. */
@@ -170,12 +172,13 @@ export type HandshakeOutcome =
 
 /**
  * Runs `interceptors` in order on an HTTP request (a WebSocket upgrade or a SockJS session's
- * first request). `false` refuses with 403, `{ reject }` with its status, a throw with 500.
+ * first request). `false` refuses with 403, `{ reject }` with its status, a throw with 500 (logged
+ * through `logger` as the incident `handshakeInterceptorFailed`, throttled per address).
  */
 export async function runHandshakeInterceptors(
   req: IncomingMessage,
   interceptors: readonly HandshakeInterceptor[],
-  onError: (error: unknown) => void,
+  logger: Logger,
   remoteAddress: string | undefined = req.socket.remoteAddress,
 ): Promise<HandshakeOutcome> {
   const url = requestUrl(req.url, req.headers.host);
@@ -205,7 +208,16 @@ export async function runHandshakeInterceptors(
       }
     }
   } catch (error) {
-    onError(error);
+    logIncident(
+      logger,
+      'error',
+      'handshakeInterceptorFailed',
+      remoteAddress ?? 'unknown',
+      'Handshake interceptor failed',
+      {
+        error,
+      },
+    );
     for (const interceptor of interceptors) interceptor.afterHandshake?.(request, error);
     return { ok: false, status: 500, reason: 'Internal Server Error' };
   }
