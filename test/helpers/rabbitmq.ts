@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import type { TestContext } from 'node:test';
 import type { RelayConfig, StompServerOptions } from '../../src/index.js';
+import { RABBITMQ, requireBroker } from './brokers.js';
 import type { TestServer } from './server.js';
 import { eventually, startServer } from './server.js';
 
@@ -9,22 +9,8 @@ import { eventually, startServer } from './server.js';
 export const RABBIT_STOMP = { host: '127.0.0.1', port: 61613 } as const;
 
 /** Fails (never skips) when the broker is not there: the relay tests need the real one. */
-export async function requireRabbitStomp(): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const socket = net.connect(RABBIT_STOMP);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', (error) =>
-      reject(
-        new Error(
-          `RabbitMQ's STOMP plugin is not reachable on ${RABBIT_STOMP.host}:${RABBIT_STOMP.port} ` +
-            `(${error.message}); run scripts/services.sh`,
-        ),
-      ),
-    );
-  });
+export function requireRabbitStomp(): Promise<void> {
+  return requireBroker(RABBITMQ);
 }
 
 /** A destination name no other test (or earlier run) uses. */
