@@ -144,15 +144,3 @@ export async function publishConfirmed(
 export function bodies(inbox: Inbox): string[] {
   return inbox.messages.map((m: IMessage) => m.body);
 }
-
-/** Behaviours the matrix found missing in a mode, by name: their tests run as TODO until fixed. */
-const KNOWN_GAPS: Partial<Record<RelayMode, Record<string, string>>> = {};
-
-/**
- * The `todo` option of a matrix test: the reason, when one of `gaps` is known missing in `mode`
- * (the test runs and reports, without failing the run), or undefined.
- */
-export function knownGap(mode: RelayMode, ...gaps: string[]): string | undefined {
-  const reasons = gaps.map((gap) => KNOWN_GAPS[mode]?.[gap]).filter((r): r is string => r !== undefined);
-  return reasons.length === 0 ? undefined : reasons.join('; ');
-}
