@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import type * as StompJsModule from '@stomp/stompjs';
 import type { Page } from 'playwright-core';
 import { portfolioDemo } from '../../examples/portfolio/portfolio-app.js';
@@ -156,7 +157,8 @@ for (const broker of ['simple broker', 'RabbitMQ relay'] as const) {
   });
 }
 
-test('portfolio demo refuses a wrong password', async (t) => {
+/** The demo on the embedded broker, with its own login and rules, opened in a fresh Chromium page. */
+async function openDemoPage(t: TestContext): Promise<Page> {
   const demo = portfolioDemo();
   const { port } = await startServer(t, {
     requestListener: demo.requestListener,
@@ -167,6 +169,11 @@ test('portfolio demo refuses a wrong password', async (t) => {
   t.after(() => browser.close());
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${port}/`);
+  return page;
+}
+
+test('portfolio demo refuses a wrong password', async (t) => {
+  const page = await openDemoPage(t);
   await page.fill('#username', 'fabrice');
   await page.fill('#password', 'wrong');
   await page.click('#login-button');
@@ -175,16 +182,7 @@ test('portfolio demo refuses a wrong password', async (t) => {
 });
 
 test('portfolio demo refuses an anonymous STOMP session (CONNECT without logging in)', async (t) => {
-  const demo = portfolioDemo();
-  const { port } = await startServer(t, {
-    requestListener: demo.requestListener,
-    handshakeInterceptors: [demo.handshakeInterceptor],
-    authorization: demo.authorization,
-  });
-  const browser = await launchChromium();
-  t.after(() => browser.close());
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${port}/`);
+  const page = await openDemoPage(t);
   await page.waitForSelector('#login:not([hidden])', { timeout: 10000 });
   assert.equal(await tryFromPage(page), 'ERR_ACCESS_DENIED: Access denied: CONNECT');
 });

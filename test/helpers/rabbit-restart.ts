@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import { RABBIT_STOMP } from './rabbitmq.js';
+import { eventually } from './server.js';
 
 const run = promisify(execFile);
 
@@ -52,4 +53,24 @@ export async function startRabbitApp(): Promise<void> {
       throw new Error('RabbitMQ did not answer a STOMP SUBSCRIBE within 60 s of start_app');
     await new Promise((resolve) => setTimeout(resolve, 200)); // a retry interval, not a synchronisation
   }
+}
+
+/** Timers and TCP sockets this process holds now (what a restart test must give back). */
+export function timersAndSockets(): { Timeout: number; TCPSocketWrap: number } {
+  const counts = { Timeout: 0, TCPSocketWrap: 0 };
+  for (const kind of process.getActiveResourcesInfo())
+    if (kind in counts) counts[kind as keyof typeof counts]++;
+  return counts;
+}
+
+/** Waits (5 s at most) until the process holds no more timers and sockets than at `baseline`. */
+export async function backToBaseline(baseline: { Timeout: number; TCPSocketWrap: number }): Promise<void> {
+  await eventually(
+    () => {
+      const now = timersAndSockets();
+      return now.Timeout <= baseline.Timeout && now.TCPSocketWrap <= baseline.TCPSocketWrap;
+    },
+    5000,
+    `timers and sockets back to the baseline (${JSON.stringify(baseline)} → ${JSON.stringify(timersAndSockets())})`,
+  );
 }

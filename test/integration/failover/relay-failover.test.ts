@@ -1,24 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCodes } from '../../../src/index.js';
-import { rabbitmqctl, startRabbitApp } from '../../helpers/rabbit-restart.js';
+import {
+  backToBaseline,
+  rabbitmqctl,
+  startRabbitApp,
+  timersAndSockets,
+} from '../../helpers/rabbit-restart.js';
 import { RawStompClient } from '../../helpers/raw-stomp.js';
 import { requireRabbitStomp, startRelayServer, unique } from '../../helpers/rabbitmq.js';
 import { eventually, relayStats, within } from '../../helpers/server.js';
 
 // Restarts the real RabbitMQ: scripts/test.sh runs this file alone, after every other test.
 
-function resources(): { Timeout: number; TCPSocketWrap: number } {
-  const counts = { Timeout: 0, TCPSocketWrap: 0 };
-  for (const kind of process.getActiveResourcesInfo())
-    if (kind in counts) counts[kind as keyof typeof counts]++;
-  return counts;
-}
-
 test('per-session mode, RabbitMQ restart: clients get ERROR and close, availability events fire, the relay recovers, nothing leaks', async (t) => {
   await requireRabbitStomp();
   t.after(() => startRabbitApp()); // whatever happens, leave the broker running
-  const baseline = resources();
+  const baseline = timersAndSockets();
   const { url, server } = await startRelayServer(
     t,
     {},
@@ -69,12 +67,5 @@ test('per-session mode, RabbitMQ restart: clients get ERROR and close, availabil
 
   await server.close();
   assert.equal(relayStats(server).connections, 0);
-  await eventually(
-    () => {
-      const now = resources();
-      return now.Timeout <= baseline.Timeout && now.TCPSocketWrap <= baseline.TCPSocketWrap;
-    },
-    5000,
-    `timers and sockets back to the baseline (${JSON.stringify(baseline)} → ${JSON.stringify(resources())})`,
-  );
+  await backToBaseline(baseline);
 });

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rabbitmqctl, startRabbitApp } from '../../helpers/rabbit-restart.js';
+import {
+  backToBaseline,
+  rabbitmqctl,
+  startRabbitApp,
+  timersAndSockets,
+} from '../../helpers/rabbit-restart.js';
 import { RawStompClient } from '../../helpers/raw-stomp.js';
 import { requireRabbitStomp, startRelayServer, unique } from '../../helpers/rabbitmq.js';
 import { eventually, relayStats, within } from '../../helpers/server.js';
 
 // Restarts the real RabbitMQ: scripts/test.sh runs the failover files alone, after every other test.
-
-function resources(): { Timeout: number; TCPSocketWrap: number } {
-  const counts = { Timeout: 0, TCPSocketWrap: 0 };
-  for (const kind of process.getActiveResourcesInfo())
-    if (kind in counts) counts[kind as keyof typeof counts]++;
-  return counts;
-}
 
 const relay = {
   mode: 'shared' as const,
@@ -99,7 +97,7 @@ test('shared mode, RabbitMQ restart: 200 clients stay connected, topics deliver 
 test('shared mode: 20 broker restarts in a row leave no sockets or timers behind', async (t) => {
   await requireRabbitStomp();
   t.after(() => startRabbitApp());
-  const baseline = resources();
+  const baseline = timersAndSockets();
   const { url, server } = await startRelayServer(t, {}, relay);
   const topic = `/topic/${unique('restarts')}`;
   const clients = [await RawStompClient.connect(url), await RawStompClient.connect(url)];
@@ -118,12 +116,5 @@ test('shared mode: 20 broker restarts in a row leave no sockets or timers behind
   for (const client of clients) client.close();
   await server.close();
   assert.equal(relayStats(server).connections, 0);
-  await eventually(
-    () => {
-      const now = resources();
-      return now.Timeout <= baseline.Timeout && now.TCPSocketWrap <= baseline.TCPSocketWrap;
-    },
-    5000,
-    `timers and sockets back to the baseline (${JSON.stringify(baseline)} → ${JSON.stringify(resources())})`,
-  );
+  await backToBaseline(baseline);
 });
