@@ -5,6 +5,8 @@
  * to see what a change adds to every session.
  * Usage: tsx bench/heap-per-session.ts [--server switchboard|ws-corked] [--connections 5000]
  *   [--snapshot file.heapsnapshot] [--profile file.cpuprofile (the storm's CPU profile)]
+ *   [--allocations file.heapprofile (sampled allocations over the storm's second half, garbage
+ *   included: prints what a connect allocates, by function)]
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '5000' },
     snapshot: { type: 'string', default: join(tmpdir(), `switchboard-${process.pid}.heapsnapshot`) },
     profile: { type: 'string' },
+    allocations: { type: 'string' },
   },
 });
 const count = Number(values.connections);
@@ -57,6 +60,34 @@ function byConstructor(file: string): Map<string, { count: number; bytes: number
   return out;
 }
 
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocationNode[];
+}
+
+/** Bytes allocated per connect (sampled), by allocating function (inlined callees count as their caller). */
+function printAllocations(file: string, connects: number): void {
+  const root = (JSON.parse(readFileSync(file, 'utf8')) as { head: AllocationNode }).head;
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  const walk = (node: AllocationNode): void => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|src|bench)\//, '$1/')}:${lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    for (const child of node.children) walk(child);
+  };
+  walk(root);
+  console.log(
+    `Allocated per connect (second half of the storm, sampled): ${(total / connects).toFixed(0)} bytes\n`,
+  );
+  console.log('| bytes per connect | allocated in |\n|---:|---|');
+  const rows = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  for (const [key, bytes] of rows) console.log(`| ${(bytes / connects).toFixed(0)} | ${key} |`);
+  console.log('');
+}
+
 async function main(): Promise<void> {
   const started = await startServers(spec);
   const server = started.children[0]!;
@@ -68,12 +99,21 @@ async function main(): Promise<void> {
     }
     const load = spawn(here('./load/storm.ts'), [started.ports.join(','), String(count), '200']);
     const result = nextMessage<{ connections: number }>(load, 'result');
-    await nextMessage(load, 'halfway');
+    const halfway = await nextMessage<{ connections: number }>(load, 'halfway');
+    if (values.allocations !== undefined) {
+      server.send({ type: 'alloc-start' });
+      await nextMessage(server, 'alloc-start');
+    }
     load.send({ type: 'continue' });
     const { connections } = await result;
     if (values.profile !== undefined) {
       server.send({ type: 'profile-stop', file: values.profile });
       await nextMessage(server, 'profile-stop');
+    }
+    if (values.allocations !== undefined) {
+      server.send({ type: 'alloc-stop', file: values.allocations });
+      await nextMessage(server, 'alloc-stop');
+      printAllocations(values.allocations, connections - halfway.connections);
     }
     const held = await stats(server, true);
     server.send({ type: 'snapshot', file: values.snapshot });

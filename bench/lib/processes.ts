@@ -17,7 +17,7 @@ process.on('SIGINT', () => process.exit(130));
 /** Forks a TypeScript file (through tsx) with IPC, killed when the runner exits. */
 export function spawn(file: string, args: string[], env?: Record<string, string>): ChildProcess {
   const child = fork(file, args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

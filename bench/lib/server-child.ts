@@ -25,6 +25,21 @@ export function serveBenchmark(port: number, stop: () => Promise<void> | void): 
       if (message.gc) gc();
       const { rss, heapUsed } = process.memoryUsage();
       process.send!({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss, heapUsed });
+    } else if (message.type === 'alloc-start') {
+      // Sampled allocations (garbage included), for what a connect allocates (bench/heap-per-session.ts).
+      const sampling = {
+        samplingInterval: 256,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      };
+      inspector.post('HeapProfiler.enable', () =>
+        inspector.post('HeapProfiler.startSampling', sampling, () => process.send!({ type: 'alloc-start' })),
+      );
+    } else if (message.type === 'alloc-stop') {
+      inspector.post('HeapProfiler.stopSampling', (error, result) => {
+        if (error === null) writeFileSync(message.file!, JSON.stringify(result.profile));
+        process.send!({ type: 'alloc-stop' });
+      });
     } else if (message.type === 'profile-start') {
       // For finding where a connect's or a delivery's microseconds go (see docs/performance.md, "Lean sessions").
       inspector.post('Profiler.enable', () =>

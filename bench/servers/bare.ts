@@ -12,6 +12,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type WebSocket from 'ws';
+import type { ServerOptions } from 'ws';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { encodeWebSocketFrame } from '../../src/websocket/outbound-message.js';
@@ -29,13 +30,15 @@ function uncorkAll(): void {
 const server = http.createServer();
 // The ws options of Switchboard's endpoint (src/websocket/endpoint.ts), so that the comparison
 // is about what Switchboard adds, not about ws settings.
-const wss = new WebSocketServer({
+const options: ServerOptions & { closeTimeout: number } = {
   noServer: true,
+  closeTimeout: 2000,
   perMessageDeflate: false,
   clientTracking: false,
   maxPayload: DEFAULT_LIMITS.maxWebSocketMessageSize,
   handleProtocols: (p) => [...p][0] ?? false,
-});
+};
+const wss = new WebSocketServer(options);
 server.on('upgrade', (req, socket, head) => {
   wss.handleUpgrade(req, socket, head, (ws) => {
     const raw = socket as Socket;

@@ -36,8 +36,8 @@ export interface InboundRouterOptions {
  */
 export class InboundRouter implements MessageHandler {
   readonly #o: InboundRouterOptions;
-  /** `@SubscribeMapping` subscriptions live here, not in the broker: `${session}\0${id}`. */
-  readonly #appSubscriptions = new Set<string>();
+  /** `@SubscribeMapping` subscriptions live here, not in the broker: session id → subscription ids. */
+  readonly #appSubscriptions = new Map<string, Set<string>>();
   /** Messages to a user with no session anywhere, dropped (counted in `stats().messagesDropped`). */
   droppedNoSession = 0;
 
@@ -66,7 +66,7 @@ export class InboundRouter implements MessageHandler {
         return this.#subscribe(message);
       case 'UNSUBSCRIBE': {
         const id = message.headers.subscriptionId!;
-        const result = this.#appSubscriptions.delete(`${sessionId}\0${id}`)
+        const result = this.#forgetAppSubscription(sessionId!, id)
           ? undefined
           : this.#o.broker.handleMessage(message);
         this.#o.registry.removeSubscription(sessionId!, id);
@@ -75,8 +75,7 @@ export class InboundRouter implements MessageHandler {
       }
       case 'DISCONNECT':
         this.#o.registry.removeSession(sessionId!);
-        for (const key of this.#appSubscriptions)
-          if (key.startsWith(`${sessionId}\0`)) this.#appSubscriptions.delete(key);
+        this.#appSubscriptions.delete(sessionId!);
         this.#o.events.emit('disconnect', {
           sessionId: sessionId!,
           user,
@@ -109,7 +108,7 @@ export class InboundRouter implements MessageHandler {
           (this.#o.users.matches(destination) || this.#o.broker.matches(destination))
         );
       case 'UNSUBSCRIBE':
-        return !this.#appSubscriptions.has(`${sessionId}\0${subscriptionId}`);
+        return !(this.#appSubscriptions.get(sessionId!)?.has(subscriptionId!) ?? false);
       case 'ACK':
       case 'NACK':
       case 'BEGIN':
@@ -177,7 +176,9 @@ export class InboundRouter implements MessageHandler {
       });
     };
     if (destination !== undefined && this.#o.app.matches(destination)) {
-      this.#appSubscriptions.add(`${sessionId}\0${subscriptionId}`);
+      let ids = this.#appSubscriptions.get(sessionId!);
+      if (ids === undefined) this.#appSubscriptions.set(sessionId!, (ids = new Set()));
+      ids.add(subscriptionId!);
       emit();
       return this.#o.app.handleMessage(message);
     }
@@ -220,5 +221,13 @@ export class InboundRouter implements MessageHandler {
       ErrorCodes.ERR_DESTINATION_NOT_ALLOWED,
       `No handler or broker for destination '${destination ?? ''}' (served prefixes: ${served})`,
     );
+  }
+
+  /** Removes an app subscription; false when the session has none of that id. */
+  #forgetAppSubscription(sessionId: string, id: string): boolean {
+    const ids = this.#appSubscriptions.get(sessionId);
+    if (ids === undefined || !ids.delete(id)) return false;
+    if (ids.size === 0) this.#appSubscriptions.delete(sessionId);
+    return true;
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
@@ -7,6 +6,7 @@ import type { Principal } from '../messaging/message.js';
 import type { Session, TransportKind, WebSocketHandler } from '../websocket/handler.js';
 import { CloseCodes, nextPrincipal } from '../websocket/handler.js';
 import type { OutboundMessage } from '../websocket/outbound-message.js';
+import { newSessionId } from '../websocket/session-id.js';
 import {
   HEARTBEAT_FRAME,
   OPEN_FRAME,
@@ -57,7 +57,7 @@ export interface SockJsSessionOptions {
  * `heartbeatDelay` of quiet; a session without a receiver for `disconnectDelay` is closed.
  */
 export class SockJsSession implements Session {
-  readonly id = randomUUID();
+  readonly id = newSessionId();
   readonly sockJsId: string;
   readonly transport: TransportKind;
   readonly uri: URL;

@@ -1,6 +1,6 @@
 /** Small steps every part of the protocol handler shares: read a client frame, answer it, close. */
 import type { Message, MessageHeaders, MessageType } from '../messaging/message.js';
-import { createMessage } from '../messaging/message.js';
+import { attachSessionAttributes } from '../messaging/session-attributes.js';
 import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { StompFrame } from './frame.js';
 import { createFrame } from './frame.js';
@@ -20,23 +20,19 @@ export function requireHeader(frame: StompFrame, header: string): string {
   return value;
 }
 
-/** A message from a session: its id, user and attributes, plus the given headers. */
+const NO_BODY = Buffer.alloc(0);
+
+/** A message from a session: its id, user and attributes, plus the given headers (one object, no copies). */
 export function sessionMessage(
   connection: StompConnection,
   type: MessageType,
-  headers: Partial<Omit<MessageHeaders, 'type' | 'sessionId' | 'user' | 'sessionAttributes'>>,
+  headers: Partial<Omit<MessageHeaders, 'type' | 'sessionId' | 'user' | 'sessionAttributes'>> &
+    Pick<MessageHeaders, 'nativeHeaders'>,
   payload?: Buffer,
 ): Message {
-  return createMessage(
-    {
-      type,
-      sessionId: connection.id,
-      user: connection.user,
-      sessionAttributes: connection.session.attributes,
-      ...headers,
-    },
-    payload,
-  );
+  const all: MessageHeaders = { type, sessionId: connection.id, user: connection.user, ...headers };
+  attachSessionAttributes(all, connection.session);
+  return { headers: all, payload: payload ?? NO_BODY };
 }
 
 /** Writes a RECEIPT for `receiptId` while the session is open. */

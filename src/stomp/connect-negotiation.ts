@@ -2,8 +2,10 @@
 import type { Message } from '../messaging/message.js';
 import { ErrorCodes, StompProtocolError } from '../errors.js';
 import type { StompFrame } from './frame.js';
-import { createHeaders, negotiateVersion, parseHeartbeat } from './frame.js';
-import { toOutbound } from './outbound-encoder.js';
+import type { StompVersion } from './frame.js';
+import { negotiateVersion, parseHeartbeat } from './frame.js';
+import { flattenHeader } from './header-escaping.js';
+import { OutboundMessage } from '../websocket/outbound-message.js';
 import { SUPPORTED_VERSIONS } from './error-frames.js';
 import { sessionMessage } from './client-frames.js';
 import type { StompConnection } from './stomp-connection.js';
@@ -38,36 +40,55 @@ export function acceptConnect(connection: StompConnection, frame: StompFrame): M
 }
 
 /**
+ * CONNECTED frames of one protocol handler. What every session of one version shares (the
+ * version, the server's heart-beat offer `[sx, sy]` and its name) is written once; a session
+ * adds its id and user name. The bytes are those `encodeFrame` writes: CONNECTED headers are
+ * never escaped, CR and LF become spaces.
+ */
+export class ConnectedFrames {
+  readonly offer: readonly [number, number];
+  readonly #heads: Record<StompVersion, string>;
+
+  constructor(offer: readonly [number, number], serverName: string) {
+    this.offer = offer;
+    const shared = `heart-beat:${offer[0]},${offer[1]}\nserver:${flattenHeader(serverName)}\nsession:`;
+    this.#heads = {
+      '1.0': `CONNECTED\nversion:1.0\n${shared}`,
+      '1.1': `CONNECTED\nversion:1.1\n${shared}`,
+      '1.2': `CONNECTED\nversion:1.2\n${shared}`,
+    };
+  }
+
+  /** The CONNECTED frame for one session. */
+  encode(version: StompVersion, sessionId: string, userName: string | undefined): OutboundMessage {
+    let text = this.#heads[version] + flattenHeader(sessionId) + '\n';
+    if (userName !== undefined) text += 'user-name:' + flattenHeader(userName) + '\n';
+    return new OutboundMessage(text + '\n\0');
+  }
+}
+
+/**
  * The broker accepted the CONNECT (`ack`): the session is `connected`, its heart-beat
- * intervals are set from the server's offer `[sx, sy]` and the client's, and CONNECTED is
- * written. Returns the CONNECT frame (for its receipt), or undefined when the session was
- * not waiting for this answer.
+ * intervals are set from the server's offer and the client's, and CONNECTED is written.
+ * Returns the CONNECT frame (for its receipt), or undefined when the session was not waiting
+ * for this answer.
  */
 export function completeConnect(
   connection: StompConnection,
   ack: Message,
-  offer: readonly [number, number],
-  serverName: string,
+  frames: ConnectedFrames,
 ): StompFrame | undefined {
   const connect = connection.connectFrame;
   if (connection.state !== 'connecting' || connect === undefined) return undefined;
   connection.connectFrame = undefined;
-  clearTimeout(connection.connectTimer);
-  connection.connectTimer = undefined;
+  connection.stopConnectClock();
   const user = ack.headers.user ?? connection.user;
   if (user !== undefined && connection.session.principal === undefined) connection.session.principal = user;
   const [cx, cy] = parseHeartbeat(connect.headers['heart-beat']) ?? [0, 0];
-  const [sx, sy] = offer;
+  const [sx, sy] = frames.offer;
   connection.sendInterval = sx > 0 && cy > 0 ? Math.max(sx, cy) : 0;
   connection.receiveInterval = sy > 0 && cx > 0 ? Math.max(sy, cx) : 0;
-  const headers = createHeaders({
-    version: connection.version,
-    'heart-beat': `${sx},${sy}`,
-    server: serverName,
-    session: connection.id,
-    'user-name': user?.name,
-  });
   connection.state = 'connected';
-  connection.write(toOutbound({ command: 'CONNECTED', headers, body: Buffer.alloc(0) }, connection.version));
+  connection.write(frames.encode(connection.version ?? '1.2', connection.id, user?.name));
   return connect;
 }

@@ -11,6 +11,7 @@ import type { StompFrame } from './frame.js';
 import { encodeMessageDelivery, frameOf, toOutbound } from './outbound-encoder.js';
 import type { StompConnectionOptions } from './stomp-connection.js';
 import { StompConnection } from './stomp-connection.js';
+import { ConnectDeadlines } from './connect-deadlines.js';
 import { drainingFrame } from './error-frames.js';
 import { HEARTBEAT, startHeartbeats } from './heartbeats.js';
 import type { StompSessionInfo } from './session-introspection.js';
@@ -22,7 +23,7 @@ import type { StompProtocolStats } from './protocol-stats.js';
 import { causeOfClose, createProtocolStats } from './protocol-stats.js';
 import type { StompProtocolHandlerOptions } from './protocol-handler-options.js';
 import { closeConnection, writeReceipt } from './client-frames.js';
-import { completeConnect } from './connect-negotiation.js';
+import { ConnectedFrames, completeConnect } from './connect-negotiation.js';
 import { FrameDispatch } from './frame-dispatch.js';
 import { SessionFailures } from './session-failures.js';
 
@@ -43,15 +44,16 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
   readonly stats: StompProtocolStats = createProtocolStats();
 
   readonly #limits: Limits;
-  readonly #heartbeat: readonly [number, number];
   readonly #grace: number;
-  readonly #serverName: string;
+  readonly #connectedFrames: ConnectedFrames;
   readonly #logger: Logger;
   readonly #onConnected: ((session: Session) => void) | undefined;
   readonly #refreshUser: UserRefresher | undefined;
   readonly #connections = new Map<string, StompConnection>();
   readonly #dispatch: FrameDispatch;
   readonly #failures: SessionFailures;
+  /** One timer for every session that has yet to CONNECT. */
+  readonly #connectDeadlines: ConnectDeadlines<StompConnection>;
   /** Shared by every connection of this handler. */
   readonly #connectionOptions: StompConnectionOptions;
   /**
@@ -67,9 +69,11 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
 
   constructor(options: StompProtocolHandlerOptions) {
     this.#limits = options.limits;
-    this.#heartbeat = options.heartbeat ?? [10_000, 10_000];
     this.#grace = options.heartbeatGrace ?? 3;
-    this.#serverName = options.serverName ?? 'Switchboard';
+    this.#connectedFrames = new ConnectedFrames(
+      options.heartbeat ?? [10_000, 10_000],
+      options.serverName ?? 'Switchboard',
+    );
     this.#logger = options.logger ?? silentLogger;
     this.#onConnected = options.onConnected;
     this.#refreshUser = options.refreshUser;
@@ -90,6 +94,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       stats: this.stats,
       logger: this.#logger,
     });
+    this.#connectDeadlines = new ConnectDeadlines(this.#limits.connectTimeout, failures.connectTimedOut);
     this.#connectionOptions = {
       process: this.#dispatch.process,
       fail: failures.fail,
@@ -97,6 +102,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       handlerTimeout: this.#limits.handlerTimeout,
       onTimeout: failures.handlerTimedOut,
       counters: this.stats,
+      connectDeadlines: this.#connectDeadlines,
     };
     this.#decoder = this.#newDecoder();
   }
@@ -133,11 +139,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
     const transport = session.transport;
     this.stats.sessions.current[transport]++;
     this.stats.sessions.total[transport]++;
-    // One function for every session (the connection is its argument), not a closure each.
-    const timer = setTimeout(this.#failures.connectTimedOut, this.#limits.connectTimeout, connection);
-    timer.unref();
-    // Kept apart from the other timers: CONNECTED clears it, so connected sessions hold no pending connect timer.
-    connection.connectTimer = timer;
+    this.#connectDeadlines.add(connection);
   }
 
   /** Bytes from the client: decoded, rate-limited, queued in order. */
@@ -315,7 +317,7 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
 
   /** The broker accepted the CONNECT: CONNECTED, its receipt, heart-beats, expiry watch. */
   #connected(connection: StompConnection, ack: Message): void {
-    const connect = completeConnect(connection, ack, this.#heartbeat, this.#serverName);
+    const connect = completeConnect(connection, ack, this.#connectedFrames);
     if (connect === undefined) return;
     this.stats.connected++;
     const receipt = connect.headers.receipt;

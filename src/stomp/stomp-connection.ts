@@ -4,6 +4,7 @@ import type { OutboundMessage } from '../websocket/outbound-message.js';
 import type { StompDecoder } from './decoder.js';
 import type { StompFrame, StompVersion } from './frame.js';
 import type { CloseCause } from './protocol-stats.js';
+import type { ConnectDeadlines } from './connect-deadlines.js';
 
 export type ConnectionState = 'new' | 'connecting' | 'connected' | 'closing';
 
@@ -26,6 +27,8 @@ export interface StompConnectionOptions {
   onTimeout: (connection: StompConnection, frame: StompFrame) => void;
   /** Counts what is written (shared by every connection of a handler). */
   counters: { framesOut: number; bytesOut: number };
+  /** Sessions that have yet to CONNECT. */
+  connectDeadlines: ConnectDeadlines<StompConnection>;
 }
 
 /**
@@ -58,8 +61,8 @@ export class StompConnection {
   disconnected = false;
   /** Heart-beat and expiry timers (cleared when the session ends); made on first use. */
   timers: NodeJS.Timeout[] | undefined;
-  /** The connectTimeout timer, until CONNECTED. */
-  connectTimer: NodeJS.Timeout | undefined;
+  /** Its place in the protocol handler's connect deadlines until CONNECTED (-1: none). */
+  deadlineSlot = -1;
   #subscriptions: Map<string, string> | undefined;
   /** When the session opened (ms since the epoch). */
   readonly openedAt = Date.now();
@@ -135,14 +138,18 @@ export class StompConnection {
     }
   }
 
+  /** The session connected (or is ending): connectTimeout no longer applies. */
+  stopConnectClock(): void {
+    this.#options.connectDeadlines.remove(this);
+  }
+
   /** Drops queued frames and timers; the connection processes nothing more. */
   dispose(): void {
     this.state = 'closing';
     this.#queue = NO_FRAMES;
     if (this.timers !== undefined) for (const timer of this.timers) clearTimeout(timer);
     this.timers = undefined;
-    clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
+    this.stopConnectClock();
     this.#transactions = undefined;
     this.decoder = undefined;
   }

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../messaging/message.js';
 import type { Session, WebSocketHandler } from '../websocket/handler.js';
 import { CloseCodes, nextPrincipal } from '../websocket/handler.js';
 import type { OutboundMessage } from '../websocket/outbound-message.js';
+import { newSessionId } from '../websocket/session-id.js';
 
 /** What an {@link InMemorySession} starts with. */
 export interface InMemorySessionOptions {
@@ -22,7 +22,7 @@ export interface InMemorySessionOptions {
  * as a real transport reports it after the close completes.
  */
 export class InMemorySession implements Session {
-  readonly id = randomUUID();
+  readonly id = newSessionId();
   readonly transport = 'in-memory' as const;
   readonly uri: URL;
   readonly handshakeHeaders: IncomingHttpHeaders;

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
+import type { ServerOptions } from 'ws';
 import { WebSocketServer } from 'ws';
 import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
@@ -22,6 +23,9 @@ import { WebSocketSession } from './session.js';
 import type { SessionStats } from './session-stats.js';
 import { createSessionStats } from './session-stats.js';
 import { HeaderValues } from './header-values.js';
+
+/** How long a close handshake may take before the socket is destroyed, ms. */
+const CLOSE_TIMEOUT = 2000;
 
 /** Options of {@link WebSocketEndpoint}. */
 export interface WebSocketEndpointOptions {
@@ -67,14 +71,18 @@ export class WebSocketEndpoint {
     this.#limits = resolveLimits(options.limits);
     this.#logger = options.logger ?? silentLogger;
     const supported = options.handler.subProtocols ?? [];
-    this.#wss = new WebSocketServer({
+    // `closeTimeout` is not in @types/ws.
+    const wsOptions: ServerOptions<typeof SessionWebSocket> & { closeTimeout: number } = {
       noServer: true,
       perMessageDeflate: false,
       clientTracking: false,
       maxPayload: this.#limits.maxWebSocketMessageSize,
       handleProtocols: protocolSelector(supported),
       WebSocket: SessionWebSocket,
-    });
+      // A close handshake the client does not answer ends with the socket destroyed.
+      closeTimeout: CLOSE_TIMEOUT,
+    };
+    this.#wss = new WebSocketServer(wsOptions);
     this.#context = {
       handler: options.handler,
       limits: this.#limits,
@@ -183,17 +191,11 @@ export class WebSocketEndpoint {
       return;
     }
     this.#adoptingSocket = undefined;
-    this.#open(
-      ws,
-      req,
-      socket,
-      this.#adoptingAddress,
-      undefined,
-      req.url ?? '/',
-      undefined,
-      undefined,
-      undefined,
-    );
+    // The endpoint's own path string when the URL is just that (no copy kept per session).
+    const url = req.url ?? '/';
+    const path = this.paths.indexOf(url);
+    const uri = path < 0 ? url : this.paths[path]!;
+    this.#open(ws, req, socket, this.#adoptingAddress, undefined, uri, undefined, undefined, undefined);
   };
 
   /** Closes every session (1001 by default) and stops accepting; resolves when all are closed. */

@@ -32,6 +32,11 @@ export interface Session {
   readonly protocol: string;
   /** Attributes seeded by handshake interceptors; handlers may add their own. */
   readonly attributes: Map<string, unknown>;
+  /**
+   * The attributes map if it exists yet, without making one (a session may make it on first
+   * use of `attributes`). Optional: when absent, `attributes` is read.
+   */
+  readonly attributesIfAny?: Map<string, unknown> | undefined;
   /** The authenticated user, set at the handshake or at CONNECT; fixed once set (a refresh may replace it with the same user). */
   principal: Principal | undefined;
   /** True until the session starts closing. */

@@ -26,3 +26,11 @@ export interface SessionContext<S> {
 export class SessionWebSocket<S = unknown> extends WebSocket {
   session: S | undefined = undefined;
 }
+
+/** A close reason that fits a close frame (123 bytes of UTF-8): cut, with `...`, when longer. */
+export function closeReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= 123) return reason;
+  let cut = reason.slice(0, 120);
+  while (Buffer.byteLength(cut) > 120) cut = cut.slice(0, -1);
+  return `${cut}...`;
+}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
@@ -9,6 +8,9 @@ import { CloseCodes, nextPrincipal } from './handler.js';
 import type { OutboundMessage } from './outbound-message.js';
 import { requestUrl } from './handshake.js';
 import type { SessionContext, SessionWebSocket } from './session-shared.js';
+import { closeReason } from './session-shared.js';
+import { newSessionId } from './session-id.js';
+import { SendBacklog } from './send-backlog.js';
 
 export interface WebSocketSessionInit {
   ws: WebSocket;
@@ -23,11 +25,12 @@ export interface WebSocketSessionInit {
   context: SessionContext<WebSocketSession>;
 }
 
-/** Marks a session's message queue as empty without an array per idle session. */
-const NO_QUEUE: OutboundMessage[] = [];
-
-/** How long a close handshake may take before the socket is destroyed, ms. */
-const CLOSE_TIMEOUT = 2000;
+// Session state bits (one field, not three).
+const OPEN = 1;
+const CORKED = 2;
+const CLOSE_NOTIFIED = 4;
+/** The close handshake has started. */
+const CLOSE_SENT = 8;
 
 // Sockets corked in this tick, uncorked together once the tick's work is done: one syscall
 // per socket per tick instead of one per message.
@@ -47,7 +50,7 @@ function uncorkAll(): void {
  * cannot drain for `sendTimeLimit` is closed with 4500.
  */
 export class WebSocketSession implements Session {
-  readonly id = randomUUID();
+  readonly id = newSessionId();
   readonly handshakeHeaders: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
   readonly ws: WebSocket;
@@ -56,18 +59,11 @@ export class WebSocketSession implements Session {
   #principal: Principal | undefined;
   #socket: Socket;
   #context: SessionContext<WebSocketSession>;
-  #queue: OutboundMessage[] = NO_QUEUE;
-  #queueHead = 0;
-  #queuedBytes = 0;
-  #corked = false;
-  #open = true;
-  #closeNotified = false;
+  /** Made while the socket is backed up (see SendBacklog). */
+  #backlog: SendBacklog | undefined;
+  #flags = OPEN;
+  /** Set when the session starts closing. */
   #closeCode: number | undefined;
-  #closeReason = '';
-  #stallTimer: NodeJS.Timeout | undefined;
-  #closeTimer: NodeJS.Timeout | undefined;
-  /** Listens for 'drain' while the socket is backed up (made on first need). */
-  #drained: (() => void) | undefined;
 
   constructor(init: WebSocketSessionInit) {
     this.ws = init.ws;
@@ -131,6 +127,10 @@ export class WebSocketSession implements Session {
     return (this.#attributes ??= new Map());
   }
 
+  get attributesIfAny(): Map<string, unknown> | undefined {
+    return this.#attributes;
+  }
+
   get principal(): Principal | undefined {
     return this.#principal;
   }
@@ -140,17 +140,17 @@ export class WebSocketSession implements Session {
   }
 
   get isOpen(): boolean {
-    return this.#open;
+    return (this.#flags & OPEN) !== 0;
   }
 
   get bufferedAmount(): number {
-    return this.#socket.writableLength + this.#queuedBytes;
+    return this.#socket.writableLength + (this.#backlog?.bytes ?? 0);
   }
 
   send(message: OutboundMessage): boolean {
-    if (!this.#open) return false;
+    if ((this.#flags & OPEN) === 0) return false;
     const frame = message.webSocketFrame;
-    if (this.#queueHead === this.#queue.length && !this.#socket.writableNeedDrain) {
+    if ((this.#backlog === undefined || this.#backlog.isEmpty) && !this.#socket.writableNeedDrain) {
       this.#write(frame);
       return true;
     }
@@ -158,17 +158,18 @@ export class WebSocketSession implements Session {
   }
 
   close(code: number = CloseCodes.NORMAL, reason = ''): void {
-    if (!this.#open) return;
-    this.#open = false;
+    if ((this.#flags & OPEN) === 0) return;
+    this.#flags &= ~OPEN;
     this.#closeCode = code;
-    this.#closeReason = reason;
     if (code === CloseCodes.SESSION_NOT_RELIABLE) {
-      this.#dropQueue();
+      this.#backlog?.clear();
       this.#terminate(code, reason);
       return;
     }
-    if (this.#queueHead === this.#queue.length) this.#closeNow(code, reason);
+    const backlog = this.#backlog;
+    if (backlog === undefined || backlog.isEmpty) this.#closeNow(code, reason);
     // else: #flush closes once the queue has drained (bounded by the stall timer).
+    else backlog.closeReason = reason;
   }
 
   pauseReading(): void {
@@ -181,14 +182,14 @@ export class WebSocketSession implements Session {
 
   /** Called once per tick for sessions that wrote during it. */
   uncork(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
+    if ((this.#flags & CORKED) === 0) return;
+    this.#flags &= ~CORKED;
     this.#socket.uncork();
   }
 
   #write(frame: Buffer): void {
-    if (!this.#corked) {
-      this.#corked = true;
+    if ((this.#flags & CORKED) === 0) {
+      this.#flags |= CORKED;
       this.#socket.cork();
       if (corked.length === 0) process.nextTick(uncorkAll);
       corked.push(this);
@@ -201,30 +202,24 @@ export class WebSocketSession implements Session {
 
   #enqueue(message: OutboundMessage, size: number): boolean {
     const limit = this.#context.limits.sendBufferLimit;
-    if (this.#socket.writableLength + this.#queuedBytes + size > limit) {
+    const backlog = (this.#backlog ??= new SendBacklog());
+    if (this.#socket.writableLength + backlog.bytes + size > limit) {
       if (this.#context.limits.overflow === 'terminate') {
         this.#limitExceeded(`send buffer over sendBufferLimit (${limit} bytes)`);
         return false;
       }
-      while (
-        this.#queueHead < this.#queue.length &&
-        this.#socket.writableLength + this.#queuedBytes + size > limit
-      ) {
-        const dropped = this.#queue[this.#queueHead]!;
-        this.#queue[this.#queueHead++] = undefined as unknown as OutboundMessage;
-        this.#queuedBytes -= dropped.webSocketFrame.length;
+      while (!backlog.isEmpty && this.#socket.writableLength + backlog.bytes + size > limit) {
+        backlog.shift();
         this.#context.stats.dropped++;
       }
-      if (this.#socket.writableLength + this.#queuedBytes + size > limit) {
+      if (this.#socket.writableLength + backlog.bytes + size > limit) {
         this.#context.stats.dropped++;
         this.#warnDrop(limit);
         return false;
       }
       this.#warnDrop(limit);
     }
-    if (this.#queue === NO_QUEUE) this.#queue = [];
-    this.#queue.push(message);
-    this.#queuedBytes += size;
+    backlog.push(message);
     this.#startStallTimer();
     return true;
   }
@@ -236,58 +231,49 @@ export class WebSocketSession implements Session {
       'sendBufferOverflow',
       this.id,
       'Slow consumer: dropped oldest messages (overflow drop-oldest)',
-      {
-        sessionId: this.id,
-        sendBufferLimit: limit,
-        dropped: this.#context.stats.dropped,
-      },
+      { sessionId: this.id, sendBufferLimit: limit, dropped: this.#context.stats.dropped },
     );
   }
 
   #flush(): void {
-    while (this.#queueHead < this.#queue.length && !this.#socket.writableNeedDrain) {
-      const message = this.#queue[this.#queueHead]!;
-      this.#queue[this.#queueHead++] = undefined as unknown as OutboundMessage;
-      const frame = message.webSocketFrame;
-      this.#queuedBytes -= frame.length;
-      this.#write(frame);
-    }
-    if (this.#queueHead === this.#queue.length) {
-      this.#queue = NO_QUEUE;
-      this.#queueHead = 0;
-    }
-    if (!this.#socket.writableNeedDrain) this.#clearStallTimer();
-    if (
-      !this.#open &&
-      this.#closeCode !== undefined &&
-      this.#queueHead === this.#queue.length &&
-      this.#closeTimer === undefined
-    ) {
-      this.#closeNow(this.#closeCode, this.#closeReason);
+    const backlog = this.#backlog;
+    if (backlog === undefined) return;
+    while (!backlog.isEmpty && !this.#socket.writableNeedDrain) this.#write(backlog.shift()!.webSocketFrame);
+    if (this.#socket.writableNeedDrain) return;
+    this.#clearStallTimer();
+    if (!backlog.isEmpty) return;
+    // Drained: the session holds no backlog until its socket backs up again.
+    this.#backlog = undefined;
+    if ((this.#flags & (OPEN | CLOSE_SENT | CLOSE_NOTIFIED)) === 0 && this.#closeCode !== undefined) {
+      this.#closeNow(this.#closeCode, backlog.closeReason);
     }
   }
 
   #startStallTimer(): void {
-    if (this.#stallTimer !== undefined) return;
+    const backlog = (this.#backlog ??= new SendBacklog());
+    if (backlog.stallTimer !== undefined) return;
     // 'drain' matters only while the stall timer runs: listened for from now until it stops.
-    this.#socket.on('drain', (this.#drained ??= () => this.#flush()));
-    this.#stallTimer = setTimeout(() => {
-      this.#stallTimer = undefined;
-      this.#socket.off('drain', this.#drained!);
-      if (this.#socket.writableNeedDrain || this.#queueHead < this.#queue.length) {
+    this.#socket.on('drain', (backlog.drained ??= () => this.#flush()));
+    backlog.stallTimer = setTimeout(() => {
+      backlog.stallTimer = undefined;
+      this.#socket.off('drain', backlog.drained!);
+      if (this.#socket.writableNeedDrain || !backlog.isEmpty) {
         this.#limitExceeded(
           `socket did not drain within sendTimeLimit (${this.#context.limits.sendTimeLimit} ms)`,
         );
+      } else if (this.#backlog === backlog) {
+        this.#backlog = undefined;
       }
     }, this.#context.limits.sendTimeLimit);
-    this.#stallTimer.unref();
+    backlog.stallTimer.unref();
   }
 
   #clearStallTimer(): void {
-    if (this.#stallTimer === undefined) return;
-    clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
-    this.#socket.off('drain', this.#drained!);
+    const backlog = this.#backlog;
+    if (backlog?.stallTimer === undefined) return;
+    clearTimeout(backlog.stallTimer);
+    backlog.stallTimer = undefined;
+    this.#socket.off('drain', backlog.drained!);
   }
 
   #limitExceeded(detail: string): void {
@@ -298,31 +284,22 @@ export class WebSocketSession implements Session {
       'slowConsumerClosed',
       this.id,
       'Slow consumer: closing session (4500)',
-      {
-        sessionId: this.id,
-        reason: detail,
-      },
+      { sessionId: this.id, reason: detail },
     );
-    this.#open = false;
+    this.#flags &= ~OPEN;
     this.#closeCode = CloseCodes.SESSION_NOT_RELIABLE;
-    this.#dropQueue();
+    this.#backlog?.clear();
     this.#terminate(
       CloseCodes.SESSION_NOT_RELIABLE,
       `Failed to send message within the configured send limit: ${detail}`,
     );
   }
 
-  #dropQueue(): void {
-    this.#queue = NO_QUEUE;
-    this.#queueHead = 0;
-    this.#queuedBytes = 0;
-  }
-
   /** Close without waiting for the client: it is not reading anyway. */
   #terminate(code: number, reason: string): void {
     this.#clearStallTimer();
     try {
-      this.ws.close(code, truncate(reason));
+      this.ws.close(code, closeReason(reason));
     } catch {
       // already closing
     }
@@ -330,15 +307,15 @@ export class WebSocketSession implements Session {
     setImmediate(() => this.ws.terminate());
   }
 
+  /** The close handshake; `ws` destroys the socket if the client has not answered within its closeTimeout. */
   #closeNow(code: number, reason: string): void {
+    this.#flags |= CLOSE_SENT;
     this.uncork();
     try {
-      this.ws.close(code, truncate(reason));
+      this.ws.close(code, closeReason(reason));
     } catch {
       this.ws.terminate();
     }
-    this.#closeTimer = setTimeout(() => this.ws.terminate(), CLOSE_TIMEOUT);
-    this.#closeTimer.unref();
   }
 
   #onMessage(data: WebSocket.RawData, isBinary: boolean): void {
@@ -364,12 +341,10 @@ export class WebSocketSession implements Session {
   }
 
   #notifyClosed(code: number, reason: string): void {
-    if (this.#closeNotified) return;
-    this.#closeNotified = true;
-    this.#open = false;
+    if ((this.#flags & CLOSE_NOTIFIED) !== 0) return;
+    this.#flags = (this.#flags | CLOSE_NOTIFIED) & ~OPEN;
     this.#clearStallTimer();
-    if (this.#closeTimer) clearTimeout(this.#closeTimer);
-    this.#dropQueue();
+    this.#backlog = undefined;
     const reported =
       this.#closeCode === CloseCodes.SESSION_NOT_RELIABLE ? CloseCodes.SESSION_NOT_RELIABLE : code;
     this.#context.onClosed(this);
@@ -389,11 +364,4 @@ export class WebSocketSession implements Session {
       );
     }
   }
-}
-
-function truncate(reason: string): string {
-  if (Buffer.byteLength(reason) <= 123) return reason;
-  let cut = reason.slice(0, 120);
-  while (Buffer.byteLength(cut) > 120) cut = cut.slice(0, -1);
-  return `${cut}...`;
 }
