@@ -70,22 +70,26 @@ export class ConnectionGate {
       this.refused++;
       return { status: 503, reason: `Server full: maxConnections (${this.#max}) reached` };
     }
-    const held = this.#byAddress.get(address) ?? 0;
-    if (this.#perAddress > 0 && held >= this.#perAddress) {
-      this.refused++;
-      return {
-        status: 429,
-        reason: `Too many connections from this address: maxConnectionsPerAddress is ${this.#perAddress}`,
-      };
+    if (this.#perAddress > 0) {
+      const held = this.#byAddress.get(address) ?? 0;
+      if (held >= this.#perAddress) {
+        this.refused++;
+        return {
+          status: 429,
+          reason: `Too many connections from this address: maxConnectionsPerAddress is ${this.#perAddress}`,
+        };
+      }
+      this.#byAddress.set(address, held + 1);
     }
     this.#total++;
-    this.#byAddress.set(address, held + 1);
     return undefined;
   }
 
   /** Gives back a slot taken with {@link take}. */
   give(address: string): void {
     this.#total--;
+    // Connections are counted by address only when there is a per-address cap.
+    if (this.#perAddress === 0) return;
     const left = (this.#byAddress.get(address) ?? 1) - 1;
     if (left <= 0) this.#byAddress.delete(address);
     else this.#byAddress.set(address, left);

@@ -108,7 +108,9 @@ export class WebSocketEndpoint {
   /** Handles an upgrade for this endpoint; returns false (doing nothing) when the path is not ours. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!this.matches(req)) return false;
-    listenForErrors(socket);
+    // No error listener here: until ws takes the socket (it listens for errors itself) only
+    // synchronous code runs, and a socket reports errors later. Paths that answer the client or
+    // wait (rejectUpgrade, the handshake interceptors) listen for them.
     if (this.#closed) {
       rejectUpgrade(socket, 503, 'Server shutting down');
       return true;
@@ -155,6 +157,7 @@ export class WebSocketEndpoint {
       // The TCP socket's end gives the slot back while the interceptors run.
       const release = gate === undefined ? undefined : (): void => gate.give(address);
       if (release !== undefined) socket.on('close', release);
+      listenForErrors(socket);
       void this.#intercept(req, socket, head, address, release, interceptors);
     }
     return true;
@@ -250,7 +253,7 @@ export class WebSocketEndpoint {
     request: HandshakeRequest | undefined,
   ): void {
     // From here ws handles the socket's errors (it destroys the socket), and the session the slot.
-    socket.off('error', destroyOnError);
+    if (request !== undefined) socket.off('error', destroyOnError);
     if (release !== undefined) socket.off('close', release);
     const headers = req.headers;
     this.#headerValues.share(headers);
@@ -309,6 +312,7 @@ function listenForErrors(socket: Duplex): void {
 /** Writes a plain HTTP error on a socket that asked to upgrade, then closes it. */
 export function rejectUpgrade(socket: Duplex, status: number, reason?: string): void {
   if (socket.destroyed) return;
+  listenForErrors(socket);
   const text = STATUS_CODES[status] ?? 'Error';
   const body = `${reason ?? text}\n`;
   socket.end(
@@ -331,7 +335,6 @@ export function attachWebSocketEndpoints(
   endpoints: readonly UpgradeHandler[],
 ): () => void {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    listenForErrors(socket);
     for (const endpoint of endpoints) {
       if (endpoint.handleUpgrade(req, socket, head)) return;
     }
