@@ -2,7 +2,8 @@
  * `npm run bench`: the fan-out and connection-storm scenarios against Switchboard and two bare
  * `ws` baselines, each server and each load generator in its own process, on loopback.
  * Flags: --scenario fanout|storm|request-reply|all  --no-sockjs (skip the xhr-streaming fan-out rows)  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
- * --repeat N runs every fan-out and storm measurement N times, interleaved, and reports medians.
+ * --repeat N runs every fan-out measurement N times and the storm max(3, N) times, interleaved,
+ * and reports medians. BENCH_SERVER_FLAGS passes node flags to the servers (e.g. --trace-opt).
  * --quick: the three issue-13 ratios only (storm, and fan-out to 500 subscribers against the
  * corked baseline, 3 s), for iterating; other flags given explicitly still apply.
  * The run ends with the issue-13 ratios (memory and CPU per connect against bare ws, CPU per
@@ -173,12 +174,14 @@ async function main(): Promise<void> {
       ...servers.filter((n) => n !== 'switchboard-metrics' && !n.startsWith('ws-')),
       ...(servers.some((n) => n.startsWith('ws-')) ? ['ws-corked'] : []),
     ];
-    for (let rep = 0; rep < repeat; rep++) {
+    // A storm takes seconds: it runs at least three times (interleaved, medians), as one storm's
+    // RSS and CPU swing by ±10 % on a shared machine.
+    for (let rep = 0; rep < Math.max(3, repeat); rep++) {
       for (const name of stormServers) stormRows.push(await storm(name, count));
     }
     stormRows = medianRows(stormRows, (r) => r.server);
     console.log(
-      `Connection storm: ${count} WebSocket + STOMP CONNECTs, 200 at a time${repeat > 1 ? `; medians of ${repeat} runs` : ''}\n`,
+      `Connection storm: ${count} WebSocket + STOMP CONNECTs, 200 at a time; medians of ${Math.max(3, repeat)} runs\n`,
     );
     console.log(
       '| server | connections | connects/s | server CPU µs/connect | second half only | KiB RSS per idle connection | KiB heap per idle connection |',
@@ -209,7 +212,7 @@ async function main(): Promise<void> {
     console.log('');
   }
   const targets = issueTargets(stormRows, fanoutRows);
-  if (targets.length > 0) printTargets(targets, machine(), repeat);
+  if (targets.length > 0) printTargets(targets, machine(), { storm: Math.max(3, repeat), fanout: repeat });
   if (values.json) {
     console.log(
       JSON.stringify(

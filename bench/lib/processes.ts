@@ -14,10 +14,14 @@ export function cleanup(): void {
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 
+/** Node flags for the benchmark servers only (not the load generators): BENCH_SERVER_FLAGS, e.g. `--trace-opt`. */
+const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+
 /** Forks a TypeScript file (through tsx) with IPC, killed when the runner exits. */
 export function spawn(file: string, args: string[], env?: Record<string, string>): ChildProcess {
+  const server = file.includes('/servers/');
   const child = fork(file, args, {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+    execArgv: ['--import', 'tsx', ...(server ? SERVER_FLAGS : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -59,10 +59,18 @@ export interface Target {
   limit: number;
 }
 
-/** Prints the ratios with their targets; returns false when one is over its target. */
-export function printTargets(targets: readonly Target[], machine: string, runs: number): boolean {
+/**
+ * Prints the ratios with their targets; returns false when one is over its target. `runs`
+ * says how many runs each figure is the median of (storm, fan-out).
+ */
+export function printTargets(
+  targets: readonly Target[],
+  machine: string,
+  runs: { storm: number; fanout: number },
+): boolean {
+  const medians = (n: number): string => (n > 1 ? `medians of ${n} runs` : 'one run');
   console.log(
-    `Issue 13 targets (Switchboard / bare ws, same run${runs > 1 ? `, medians of ${runs} runs` : ''}; ${machine})\n`,
+    `Issue 13 targets (Switchboard / bare ws, same run; storm: ${medians(runs.storm)}, fan-out: ${medians(runs.fanout)}; ${machine})\n`,
   );
   console.log('| cost | Switchboard | bare ws | ratio | target | |');
   console.log('|---|---:|---:|---:|---:|---|');

@@ -100,7 +100,10 @@ export function createStompServer(options: StompServerOptions = {}): StompServer
     brokerHandlesReceipt: (message) => broker.features.receipts && router.reachesBroker(message),
     brokerHandlesTransactions: broker.features.transactions,
     refreshUser: options.refreshUser,
-    onConnected: (session) => events.emit('connected', { sessionId: session.id, user: session.principal }),
+    onConnected: (session) => {
+      if (events.listens('connected'))
+        events.emit('connected', { sessionId: session.id, user: session.principal });
+    },
   });
   clientOutbound.subscribe(protocol);
 

@@ -50,11 +50,12 @@ export class InboundRouter implements MessageHandler {
     switch (type) {
       case 'CONNECT':
         if (sessionId !== undefined && user !== undefined) this.#o.registry.addSession(sessionId, user);
-        this.#o.events.emit('connect', {
-          sessionId: sessionId!,
-          user,
-          headers: message.headers.nativeHeaders,
-        });
+        if (this.#o.events.listens('connect'))
+          this.#o.events.emit('connect', {
+            sessionId: sessionId!,
+            user,
+            headers: message.headers.nativeHeaders,
+          });
         return this.#o.broker.handleMessage(message);
       case 'MESSAGE':
         if (destination !== undefined && this.#o.app.matches(destination))

@@ -37,6 +37,11 @@ export class SessionEvents {
     return () => void added.delete(listener);
   }
 
+  /** Whether anyone listens for `event`: a caller need not build a payload for nobody. */
+  listens(event: keyof SessionEventMap): boolean {
+    return (this.#listeners.get(event)?.size ?? 0) > 0;
+  }
+
   emit<K extends keyof SessionEventMap>(event: K, payload: SessionEventMap[K]): void {
     const set = this.#listeners.get(event) as Set<SessionEventListener<K>> | undefined;
     if (set === undefined) return;

@@ -33,11 +33,14 @@ export function matchCommand(
 ): StompCommand | undefined {
   const candidates = table[end - start];
   if (candidates === undefined) return undefined;
-  next: for (const [bytes, command] of candidates) {
+  // Indexed loops: this runs for every frame, and for-of with destructuring is the iterator protocol.
+  next: for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i]!;
+    const bytes = candidate[0];
     for (let k = 0; k < bytes.length; k++) {
       if (line[start + k] !== bytes[k]) continue next;
     }
-    return command;
+    return candidate[1];
   }
   return undefined;
 }

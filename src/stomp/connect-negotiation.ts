@@ -84,8 +84,12 @@ export function completeConnect(
   connection.stopConnectClock();
   const user = ack.headers.user ?? connection.user;
   if (user !== undefined && connection.session.principal === undefined) connection.session.principal = user;
-  const [cx, cy] = parseHeartbeat(connect.headers['heart-beat']) ?? [0, 0];
-  const [sx, sy] = frames.offer;
+  // Indexed, not destructured: array destructuring runs the iterator protocol on every connect.
+  const client = parseHeartbeat(connect.headers['heart-beat']);
+  const cx = client === undefined ? 0 : client[0];
+  const cy = client === undefined ? 0 : client[1];
+  const sx = frames.offer[0];
+  const sy = frames.offer[1];
   connection.sendInterval = sx > 0 && cy > 0 ? Math.max(sx, cy) : 0;
   connection.receiveInterval = sy > 0 && cx > 0 ? Math.max(sy, cx) : 0;
   connection.state = 'connected';

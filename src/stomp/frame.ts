@@ -100,7 +100,14 @@ export function formatHeartbeat([x, y]: readonly [number, number]): string {
  */
 export function negotiateVersion(acceptVersion: string | undefined): StompVersion | undefined {
   if (acceptVersion === undefined) return '1.0';
+  // Clients send one of a few values ('1.2', '1.0,1.1,1.2'): their answers are remembered.
+  if (negotiated.has(acceptVersion)) return negotiated.get(acceptVersion);
   const offered = acceptVersion.split(',');
   for (let i = 0; i < offered.length; i++) offered[i] = offered[i]!.trim();
-  return STOMP_VERSIONS.find((v) => offered.includes(v));
+  const version = STOMP_VERSIONS.find((v) => offered.includes(v));
+  if (negotiated.size < 32 && acceptVersion.length <= 64) negotiated.set(acceptVersion, version);
+  return version;
 }
+
+/** `accept-version` values seen, and the version each gives (bounded: 32 values of ≤ 64 characters). */
+const negotiated = new Map<string, StompVersion | undefined>();

@@ -38,7 +38,7 @@ let corked: WebSocketSession[] = [];
 function uncorkAll(): void {
   const batch = corked;
   corked = [];
-  for (const session of batch) session.uncork();
+  for (let i = 0; i < batch.length; i++) batch[i]!.uncork();
 }
 
 /**
@@ -75,7 +75,6 @@ export class WebSocketSession implements Session {
     this.#principal = init.principal;
     this.#context = init.context;
 
-    this.ws.binaryType = 'nodebuffer';
     (this.ws as SessionWebSocket<WebSocketSession>).session = this;
     this.ws.on('message', WebSocketSession.#messageListener);
     this.ws.on('close', WebSocketSession.#closeListener);
