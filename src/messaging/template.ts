@@ -114,6 +114,6 @@ export class MessagingTemplate {
     const nativeHeaders = createHeaders(extra);
     nativeHeaders['content-type'] ??= contentType;
     nativeHeaders.destination = headers.destination!;
-    return this.#channel.send(createMessage({ ...headers, nativeHeaders }, body));
+    return this.#channel.send(createMessage(Object.assign({ nativeHeaders }, headers), body));
   }
 }

@@ -30,8 +30,12 @@ export function sessionMessage(
     Pick<MessageHeaders, 'nativeHeaders'>,
   payload?: Buffer,
 ): Message {
-  // The spread first: V8 clones an object spread at the start of a literal on a fast path.
-  const all: MessageHeaders = { ...headers, type, sessionId: connection.id, user: connection.user };
+  // Object.assign onto a literal of one shape, not a spread: V8 (11.x) spreads objects of the
+  // callers' different shapes on a slow path, which cost a connect several microseconds.
+  const all: MessageHeaders = Object.assign(
+    { type, sessionId: connection.id, user: connection.user },
+    headers,
+  );
   attachSessionAttributes(all, connection.session);
   return { headers: all, payload: payload ?? NO_BODY };
 }
