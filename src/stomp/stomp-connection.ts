@@ -39,6 +39,17 @@ export interface StompConnectionOptions {
 const NO_FRAMES: StompFrame[] = [];
 const NO_SUBSCRIPTIONS: ReadonlyMap<string, string> = new Map();
 
+/** A time near the process start: times kept relative to it are small integers. */
+const CLOCK_BASE = Date.now();
+
+const WROTE = 1;
+const READ = 2;
+const DISCONNECTED = 4;
+/** An async frame is in progress: later frames wait in the queue. */
+const BUSY = 8;
+/** Reading from the client is paused (the queue is past maxBacklog). */
+const PAUSED = 16;
+
 export class StompConnection {
   readonly session: Session;
   /**
@@ -51,21 +62,16 @@ export class StompConnection {
   /** Heart-beat intervals agreed at CONNECT, ms; 0 = off. */
   sendInterval = 0;
   receiveInterval = 0;
-  /** Set on every write / read; heart-beat checks clear them. */
-  wrote = false;
-  read = false;
   #transactions: Map<string, StompFrame[]> | undefined;
   /** The CONNECT frame, kept until CONNECTED is sent (its heart-beat and receipt are needed then). */
   connectFrame: StompFrame | undefined;
-  /** Set once the broker has been told this session is gone. */
-  disconnected = false;
   /** Heart-beat and expiry timers (cleared when the session ends); made on first use. */
   timers: NodeJS.Timeout[] | undefined;
   /** Its place in the protocol handler's connect deadlines until CONNECTED (-1: none). */
   deadlineSlot = -1;
   #subscriptions: Map<string, string> | undefined;
-  /** When the session opened (ms since the epoch). */
-  readonly openedAt = Date.now();
+  /** When the session opened, ms after CLOCK_BASE (a small integer: no number box per session). */
+  readonly #opened = Date.now() - CLOCK_BASE;
   /** Why the session is ending, when the server knows better than the close code. */
   closeCause: CloseCause | undefined;
   /** Inbound rate limits: when each token bucket is full again (see `takeTokens`); 0 = full. */
@@ -74,12 +80,44 @@ export class StompConnection {
 
   readonly #options: StompConnectionOptions;
   #queue: StompFrame[] = NO_FRAMES;
-  #busy = false;
-  #paused = false;
+  /** WROTE, READ, DISCONNECTED, BUSY, PAUSED: five booleans in one field. */
+  #flags = 0;
 
   constructor(session: Session, options: StompConnectionOptions) {
     this.session = session;
     this.#options = options;
+  }
+
+  /** When the session opened (ms since the epoch). */
+  get openedAt(): number {
+    return CLOCK_BASE + this.#opened;
+  }
+
+  /** Set on every write; heart-beat checks clear it. */
+  get wrote(): boolean {
+    return (this.#flags & WROTE) !== 0;
+  }
+
+  set wrote(value: boolean) {
+    this.#flags = value ? this.#flags | WROTE : this.#flags & ~WROTE;
+  }
+
+  /** Set on every read; heart-beat checks clear it. */
+  get read(): boolean {
+    return (this.#flags & READ) !== 0;
+  }
+
+  set read(value: boolean) {
+    this.#flags = value ? this.#flags | READ : this.#flags & ~READ;
+  }
+
+  /** Set once the broker has been told this session is gone. */
+  get disconnected(): boolean {
+    return (this.#flags & DISCONNECTED) !== 0;
+  }
+
+  set disconnected(value: boolean) {
+    this.#flags = value ? this.#flags | DISCONNECTED : this.#flags & ~DISCONNECTED;
   }
 
   /** Open transactions: id → frames to apply at COMMIT (made on first use). */
@@ -111,7 +149,7 @@ export class StompConnection {
 
   /** Writes bytes to the client and notes the activity for heart-beats. */
   write(message: OutboundMessage): boolean {
-    this.wrote = true;
+    this.#flags |= WROTE;
     const counters = this.#options.counters;
     counters.framesOut++;
     counters.bytesOut += message.data.length;
@@ -120,11 +158,15 @@ export class StompConnection {
 
   /** Queues decoded frames; runs them now unless an async frame is still in progress. */
   enqueue(frames: StompFrame[]): void {
-    if (this.#busy) {
+    if ((this.#flags & BUSY) !== 0) {
       if (this.#queue === NO_FRAMES) this.#queue = [];
       for (const frame of frames) this.#queue.push(frame);
-      if (!this.#paused && this.#queue.length > this.#options.maxBacklog && this.session.pauseReading) {
-        this.#paused = true;
+      if (
+        (this.#flags & PAUSED) === 0 &&
+        this.#queue.length > this.#options.maxBacklog &&
+        this.session.pauseReading
+      ) {
+        this.#flags |= PAUSED;
         this.session.pauseReading();
       }
       return;
@@ -165,7 +207,7 @@ export class StompConnection {
       return true;
     }
     if (result === undefined) return true;
-    this.#busy = true;
+    this.#flags |= BUSY;
     let settled = false;
     const timer = setTimeout(() => {
       if (settled) return;
@@ -192,14 +234,14 @@ export class StompConnection {
   }
 
   #resume(): void {
-    this.#busy = false;
+    this.#flags &= ~BUSY;
     while (this.#queue.length > 0 && this.state !== 'closing') {
       const frame = this.#queue.shift()!;
       if (!this.#run(frame)) return;
     }
     if (this.#queue.length === 0) this.#queue = NO_FRAMES;
-    if (this.#paused && this.session.resumeReading) {
-      this.#paused = false;
+    if ((this.#flags & PAUSED) !== 0 && this.session.resumeReading) {
+      this.#flags &= ~PAUSED;
       this.session.resumeReading();
     }
   }
