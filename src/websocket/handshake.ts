@@ -71,7 +71,22 @@ function sameHostPort(origin: string, host: string): boolean {
   }
 }
 
+/**
+ * Normalized origins seen, so a handshake parses no URL for an origin seen before (browsers
+ * send one per page; the allowed list is normalized on each check too). Client-chosen, so
+ * bounded: cleared when it holds 512.
+ */
+const normalized = new Map<string, string | undefined>();
+
 function normalizeOrigin(origin: string): string | undefined {
+  if (normalized.has(origin)) return normalized.get(origin);
+  const value = parseOrigin(origin);
+  if (normalized.size >= 512) normalized.clear();
+  if (origin.length <= 256) normalized.set(origin, value);
+  return value;
+}
+
+function parseOrigin(origin: string): string | undefined {
   if (origin === 'null') return undefined;
   try {
     const url = new URL(origin);
