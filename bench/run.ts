@@ -3,8 +3,8 @@
  * `ws` baselines, each server and each load generator in its own process, on loopback.
  * Flags: --scenario fanout|storm|request-reply|all  --no-sockjs (skip the xhr-streaming fan-out rows)  --subscribers 500,1000  --duration 5  --servers a,b,c  --json
  * --repeat N runs every fan-out measurement N times, interleaved, and reports medians; the runs
- * behind the issue-13 ratios are at least 3 (fan-out: Switchboard and the corked baseline) and
- * 5 (storm). BENCH_SERVER_FLAGS passes node flags to the servers (e.g. --trace-opt).
+ * behind the issue-13 ratios are at least 5 (fan-out: Switchboard and the corked baseline) and
+ * 7 (storm). BENCH_SERVER_FLAGS passes node flags to the servers (e.g. --trace-opt).
  * --quick: the three issue-13 ratios only (storm, and fan-out to 500 subscribers against the
  * corked baseline, 3 s), for iterating; other flags given explicitly still apply.
  * The run ends with the issue-13 ratios (memory and CPU per connect against bare ws, CPU per
@@ -22,7 +22,7 @@ import type { FanoutRow, ServerSpec, StormRow } from './lib/scenarios.js';
 import { fanout as fanoutOf, measured, storm as stormOf } from './lib/scenarios.js';
 import type { RelayReport } from './relay.js';
 import { printRelayReport, relayComparison } from './relay.js';
-import { issueTargets, medianRows, printTargets } from './lib/targets.js';
+import { issueTargets, medianRows, printMemoryDetail, printTargets } from './lib/targets.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const SERVERS: Record<string, ServerSpec> = {
@@ -114,8 +114,8 @@ async function main(): Promise<void> {
   const repeat = Math.max(1, Number(values.repeat));
   // The issue-13 ratios are medians of several interleaved runs whatever --repeat says: one
   // run's CPU and RSS swing by 10-20 % on a shared machine. The pair a fan-out ratio compares
-  // (Switchboard and the corked baseline) runs at least 3 times, the storm at least 5 times.
-  const targetRuns = { fanout: Math.max(3, repeat), storm: Math.max(5, repeat) };
+  // (Switchboard and the corked baseline) runs at least 5 times, the storm at least 7 times.
+  const targetRuns = { fanout: Math.max(5, repeat), storm: Math.max(7, repeat) };
   const targetPair = new Set(['switchboard', 'ws-corked']);
   console.log(`Machine: ${machine()}\n`);
   let fanoutRows: FanoutRow[] = [];
@@ -221,6 +221,7 @@ async function main(): Promise<void> {
   }
   const targets = issueTargets(stormRows, fanoutRows);
   if (targets.length > 0) printTargets(targets, machine(), targetRuns);
+  printMemoryDetail(stormRows);
   if (values.json) {
     console.log(
       JSON.stringify(

@@ -11,6 +11,7 @@ export interface StormFigures {
   cpuMicrosPerConnect: number;
   steadyCpuMicrosPerConnect: number;
   kibPerConnection: number;
+  heapKibPerConnection: number;
 }
 
 /** What the ratios need of a fan-out row (bench/run.ts). */
@@ -134,4 +135,20 @@ export function issueTargets(
     });
   }
   return targets;
+}
+
+/**
+ * Beside the RSS ratio (the target), the JS heap the sessions' objects hold: RSS adds V8's young
+ * generation and its page pools, sized by the storm's allocation rate, which move RSS per session
+ * by about ±1 KiB between runs (see docs/performance.md).
+ */
+export function printMemoryDetail(stormRows: readonly StormFigures[]): void {
+  const sb = stormRows.find((r) => r.server === 'switchboard');
+  const bare = stormRows.find((r) => r.server === 'ws-corked');
+  if (sb === undefined || bare === undefined) return;
+  const [a, b] = [sb.heapKibPerConnection, bare.heapKibPerConnection];
+  console.log(
+    `JS heap per idle session (what the sessions' objects hold; RSS adds V8's young generation and page pools): ` +
+      `${a.toFixed(2)} / ${b.toFixed(2)} KiB = ${(a / b).toFixed(2)}×\n`,
+  );
 }
