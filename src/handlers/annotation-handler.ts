@@ -23,6 +23,24 @@ export interface AnnotationHandlerOptions {
 
 let replyCounter = 0;
 
+/** Maps for messages that carry no session attributes (not from a session): one per context. */
+const noSessionAttributes = new WeakMap<object, Map<string, unknown>>();
+
+/** One getter for every context (`this` is the context): no closure per message. */
+function sessionAttributesOf(this: { message: Message }): Map<string, unknown> {
+  const attributes = this.message.headers.sessionAttributes;
+  if (attributes !== undefined) return attributes;
+  let own = noSessionAttributes.get(this);
+  if (own === undefined) noSessionAttributes.set(this, (own = new Map<string, unknown>()));
+  return own;
+}
+
+const SESSION_ATTRIBUTES: PropertyDescriptor = {
+  get: sessionAttributesOf,
+  enumerable: true,
+  configurable: true,
+};
+
 /**
  * Handles application destinations: SENDs (`map` / `@MessageMapping`) and SUBSCRIBEs
  * (`subscribe` / `@SubscribeMapping`). Strips the prefix, finds the handler, converts and
@@ -67,28 +85,34 @@ export class AnnotationHandler {
       );
     }
     const { route, params } = found;
-    const context: MessageContext = {
-      payload: undefined,
+    const context = {
+      payload: undefined as unknown,
       params,
       headers: message.headers.nativeHeaders,
       destination,
       lookupDestination: lookup,
       user: message.headers.user,
       sessionId: message.headers.sessionId,
-      sessionAttributes: message.headers.sessionAttributes ?? new Map<string, unknown>(),
       message,
     };
+    // Read from the message when a handler asks: a session makes its attributes map only then.
+    Object.defineProperty(context, 'sessionAttributes', SESSION_ATTRIBUTES);
+    const handlerContext = context as typeof context & Pick<MessageContext, 'sessionAttributes'>;
     try {
       const payload = this.#payload(message, route, destination);
       if (isPromise(payload)) {
         return payload.then(
-          (value) => this.#invoke(route, { ...context, payload: value }),
-          (error: unknown) => this.#handleError(error, route, context),
+          (value) => {
+            context.payload = value;
+            return this.#invoke(route, handlerContext);
+          },
+          (error: unknown) => this.#handleError(error, route, handlerContext),
         );
       }
-      return this.#invoke(route, { ...context, payload });
+      context.payload = payload;
+      return this.#invoke(route, handlerContext);
     } catch (error) {
-      return this.#handleError(error, route, context);
+      return this.#handleError(error, route, handlerContext);
     }
   }
 

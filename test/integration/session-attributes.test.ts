@@ -29,6 +29,7 @@ test('session attributes are made on first use: written at CONNECT, a handler re
     ],
   });
   server.handlers.map('/tenant', (ctx) => ({ tenant: ctx.sessionAttributes.get('tenant') ?? null }));
+  server.handlers.map('/echo', (ctx) => ctx.payload, { sendTo: '/topic/news' });
 
   const connect = async (
     headers: Record<string, string>,
@@ -39,11 +40,14 @@ test('session attributes are made on first use: written at CONNECT, a handler re
     return { client, id: connected.headers.session! };
   };
 
-  // A session that subscribes, publishes and receives, and never touches its attributes.
+  // A session that subscribes, publishes (to the broker and through a handler that does not read
+  // the attributes) and receives, and never touches its attributes.
   const plain = await connect({});
   await plain.client.request('SUBSCRIBE', { id: 's', destination: '/topic/news' });
   plain.client.sendFrame('SEND', { destination: '/topic/news' }, 'hello');
   assert.equal((await plain.client.next('MESSAGE')).body.toString(), 'hello');
+  plain.client.sendFrame('SEND', { destination: '/app/echo', 'content-type': 'text/plain' }, 'again');
+  assert.equal((await plain.client.next('MESSAGE')).body.toString(), 'again');
   const plainSession = sessionOf(server.sessions, plain.id);
   assert.ok('attributesIfAny' in plainSession, 'a WebSocket session tells whether it has made its map');
   assert.equal(mapOf(plainSession), undefined, 'no attributes map was made');
