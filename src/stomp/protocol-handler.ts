@@ -289,6 +289,8 @@ export class StompProtocolHandler implements WebSocketHandler, MessageHandler {
       connection.closeCause ??= 'serverShutdown';
       closeConnection(connection, code, reason);
     }
+    // Every session is closing: none still waits for its CONNECT deadline (nor holds the timer).
+    this.#connectDeadlines.clear();
   }
 
   /**

@@ -131,6 +131,37 @@ test('a session that never sends CONNECT is closed after connectTimeout', (t) =>
   handler.onClose(session, 1002);
 });
 
+test('one connect-deadline timer: a session that connected in time stays, the silent one is closed', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  const inbound = new DirectChannel('in');
+  const outbound = new DirectChannel('out');
+  const handler = new StompProtocolHandler({
+    inbound,
+    limits: resolveLimits({ connectTimeout: 1000 }),
+    heartbeat: [0, 0],
+  });
+  outbound.subscribe(handler);
+  inbound.subscribe({
+    handleMessage(message) {
+      if (message.headers.type === 'CONNECT') {
+        void outbound.send(createMessage({ type: 'CONNECT_ACK', sessionId: message.headers.sessionId }));
+      }
+    },
+  });
+  const connected = new FakeSession();
+  const silent = new FakeSession();
+  handler.onOpen(connected);
+  handler.onOpen(silent);
+  handler.onMessage(connected, frame('CONNECT\naccept-version:1.2\nhost:x\n\n\0'));
+  assert.match(connected.text()[0]!, /^CONNECTED\n/);
+  t.mock.timers.tick(1000);
+  assert.equal(silent.closeCode(), 1002);
+  assert.equal(connected.closedWith, undefined, 'the connected session is not closed');
+  assert.equal(connected.text().length, 1, 'and gets no ERROR');
+  handler.onClose(connected, 1000);
+  handler.onClose(silent, 1002);
+});
+
 test('heart-beats: sent when idle, and a silent client is closed after 3× its interval (fake timers)', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
   const { handler, session } = setup({ heartbeat: [1000, 1000] });
