@@ -238,11 +238,11 @@ export class WebSocketSession implements Session {
     const backlog = this.#backlog;
     if (backlog === undefined) return;
     while (!backlog.isEmpty && !this.#socket.writableNeedDrain) this.#write(backlog.shift()!.webSocketFrame);
-    if (this.#socket.writableNeedDrain) return;
-    this.#clearStallTimer();
+    if (!this.#socket.writableNeedDrain) this.#clearStallTimer();
     if (!backlog.isEmpty) return;
-    // Drained: the session holds no backlog until its socket backs up again.
-    this.#backlog = undefined;
+    // Queue empty: once the socket has drained too, the session holds no backlog until it backs up again.
+    if (backlog.stallTimer === undefined) this.#backlog = undefined;
+    // A close that waited for the queue starts now (its frame goes behind what the kernel still holds).
     if ((this.#flags & (OPEN | CLOSE_SENT | CLOSE_NOTIFIED)) === 0 && this.#closeCode !== undefined) {
       this.#closeNow(this.#closeCode, backlog.closeReason);
     }

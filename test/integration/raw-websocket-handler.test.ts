@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { test } from 'node:test';
 import SockJS from 'sockjs-client';
 import WebSocket from 'ws';
 import type { Session, WebSocketHandler } from '../../src/index.js';
 import { OutboundMessage, attachWebSocketHandlers } from '../../src/index.js';
-import { within } from '../helpers/server.js';
+import { eventually, within } from '../helpers/server.js';
 
 test('a raw WebSocket handler (no STOMP) over WebSocket and SockJS, with the session seam', async (t) => {
   const opened: Session[] = [];
@@ -109,5 +109,53 @@ test('a raw WebSocket handler (no STOMP) over WebSocket and SockJS, with the ses
   assert.deepEqual(
     closed.map(([transport]) => transport),
     ['websocket', 'xhr_streaming'],
+  );
+});
+
+test('close() behind a backed-up socket: everything queued is delivered first, then the close with its code', async (t) => {
+  const COUNT = 64;
+  const body = Buffer.alloc(64 * 1024, 0x61);
+  let serverSession: Session | undefined;
+  let backedUp = false;
+  const handler: WebSocketHandler = {
+    onOpen: (session) => (serverSession = session),
+    onMessage: (session) => {
+      // The client has stopped reading: 4 MiB overflow the kernel buffers into the session's queue.
+      for (let i = 0; i < COUNT; i++)
+        session.send(new OutboundMessage(Buffer.concat([Buffer.from(`${i}:`), body])));
+      backedUp = session.bufferedAmount > 0;
+      session.close(4001, 'done');
+    },
+  };
+  const server = http.createServer();
+  const handlers = attachWebSocketHandlers(server, [
+    { path: '/flood', handler, limits: { sendBufferLimit: 16 * 1024 * 1024, sendTimeLimit: 10_000 } },
+  ]);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    await handlers.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const { port } = server.address() as AddressInfo;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/flood`);
+  await within(new Promise((resolve) => ws.once('open', resolve)), 5000, 'open');
+  const socket = (ws as unknown as { _socket: Socket })._socket;
+  socket.pause();
+  const received: string[] = [];
+  ws.on('message', (data: Buffer) => received.push(data.subarray(0, data.indexOf(0x3a)).toString()));
+  const closed = within(
+    new Promise<number>((resolve) => ws.once('close', (code) => resolve(code))),
+    10_000,
+    'close',
+  );
+  ws.send('go');
+  await eventually(() => backedUp, 5000, 'the server to queue');
+  assert.ok(serverSession?.isOpen === false, 'the session is closing');
+  socket.resume();
+  assert.equal(await closed, 4001);
+  assert.deepEqual(
+    received,
+    Array.from({ length: COUNT }, (_, i) => String(i)),
   );
 });
