@@ -30,8 +30,8 @@ export function sessionMessage(
     Pick<MessageHeaders, 'nativeHeaders'>,
   payload?: Buffer,
 ): Message {
-  // Object.assign onto a literal of one shape, not a spread: V8 (11.x) spreads objects of the
-  // callers' different shapes on a slow path, which cost a connect several microseconds.
+  // Object.assign onto a literal, not `{ ...headers, type, ... }`: V8 (11.x) gives an object made
+  // by a spread a slow path for every property added after it (see createMessage).
   const all: MessageHeaders = Object.assign(
     { type, sessionId: connection.id, user: connection.user },
     headers,
