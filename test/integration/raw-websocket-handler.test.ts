@@ -1,12 +1,29 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TestContext } from 'node:test';
 import { test } from 'node:test';
 import SockJS from 'sockjs-client';
 import WebSocket from 'ws';
 import type { Session, WebSocketHandler } from '../../src/index.js';
 import { OutboundMessage, attachWebSocketHandlers } from '../../src/index.js';
 import { eventually, within } from '../helpers/server.js';
+
+/** Attaches `registrations` to `server`, listens on a free port, and closes it all after the test. */
+async function listen(
+  t: TestContext,
+  server: http.Server,
+  registrations: Parameters<typeof attachWebSocketHandlers>[1],
+): Promise<number> {
+  const handlers = attachWebSocketHandlers(server, registrations);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    await handlers.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return (server.address() as AddressInfo).port;
+}
 
 test('a raw WebSocket handler (no STOMP) over WebSocket and SockJS, with the session seam', async (t) => {
   const opened: Session[] = [];
@@ -19,30 +36,26 @@ test('a raw WebSocket handler (no STOMP) over WebSocket and SockJS, with the ses
     },
     onClose: (session, code) => void closed.push([session.transport, code]),
   };
-  const server = http.createServer((_req, res) => res.end('app'));
-  const handlers = attachWebSocketHandlers(server, [
-    {
-      path: '/echo',
-      handler,
-      sockjs: true,
-      handshakeInterceptors: [
-        {
-          beforeHandshake(request) {
-            request.setPrincipal({ name: request.query.get('user') ?? 'anon' });
-            request.attributes.set('ip', request.remoteAddress);
-            return true;
+  const port = await listen(
+    t,
+    http.createServer((_req, res) => res.end('app')),
+    [
+      {
+        path: '/echo',
+        handler,
+        sockjs: true,
+        handshakeInterceptors: [
+          {
+            beforeHandshake(request) {
+              request.setPrincipal({ name: request.query.get('user') ?? 'anon' });
+              request.attributes.set('ip', request.remoteAddress);
+              return true;
+            },
           },
-        },
-      ],
-    },
-  ]);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    await handlers.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  const { port } = server.address() as AddressInfo;
+        ],
+      },
+    ],
+  );
   assert.equal(
     await (await fetch(`http://127.0.0.1:${port}/other`)).text(),
     'app',
@@ -127,17 +140,9 @@ test('close() behind a backed-up socket: everything queued is delivered first, t
       session.close(4001, 'done');
     },
   };
-  const server = http.createServer();
-  const handlers = attachWebSocketHandlers(server, [
+  const port = await listen(t, http.createServer(), [
     { path: '/flood', handler, limits: { sendBufferLimit: 16 * 1024 * 1024, sendTimeLimit: 10_000 } },
   ]);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    await handlers.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  const { port } = server.address() as AddressInfo;
   const ws = new WebSocket(`ws://127.0.0.1:${port}/flood`);
   await within(new Promise((resolve) => ws.once('open', resolve)), 5000, 'open');
   const socket = (ws as unknown as { _socket: Socket })._socket;
