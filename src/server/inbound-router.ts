@@ -71,17 +71,19 @@ export class InboundRouter implements MessageHandler {
           ? undefined
           : this.#o.broker.handleMessage(message);
         this.#o.registry.removeSubscription(sessionId!, id);
-        this.#o.events.emit('unsubscribe', { sessionId: sessionId!, user, subscriptionId: id });
+        if (this.#o.events.listens('unsubscribe'))
+          this.#o.events.emit('unsubscribe', { sessionId: sessionId!, user, subscriptionId: id });
         return result;
       }
       case 'DISCONNECT':
         this.#o.registry.removeSession(sessionId!);
         this.#appSubscriptions.delete(sessionId!);
-        this.#o.events.emit('disconnect', {
-          sessionId: sessionId!,
-          user,
-          closeCode: Number(message.headers.nativeHeaders['close-code'] ?? 1000),
-        });
+        if (this.#o.events.listens('disconnect'))
+          this.#o.events.emit('disconnect', {
+            sessionId: sessionId!,
+            user,
+            closeCode: Number(message.headers.nativeHeaders['close-code'] ?? 1000),
+          });
         return this.#o.broker.handleMessage(message);
       default:
         return this.#o.broker.handleMessage(message);
@@ -169,12 +171,13 @@ export class InboundRouter implements MessageHandler {
     const { destination, sessionId, user, subscriptionId } = message.headers;
     const emit = (): void => {
       this.#o.registry.addSubscription(sessionId!, subscriptionId!, destination!);
-      this.#o.events.emit('subscribe', {
-        sessionId: sessionId!,
-        user,
-        subscriptionId: subscriptionId!,
-        destination: destination!,
-      });
+      if (this.#o.events.listens('subscribe'))
+        this.#o.events.emit('subscribe', {
+          sessionId: sessionId!,
+          user,
+          subscriptionId: subscriptionId!,
+          destination: destination!,
+        });
     };
     if (destination !== undefined && this.#o.app.matches(destination)) {
       let ids = this.#appSubscriptions.get(sessionId!);
