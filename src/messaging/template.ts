@@ -1,6 +1,5 @@
 import type { MessageChannel } from './channel.js';
 import type { MessageHeaders } from './message.js';
-import { createMessage } from './message.js';
 import { createHeaders } from '../stomp/frame.js';
 import type { MessageConverter } from './converters.js';
 import { defaultConverter } from './converters.js';
@@ -114,6 +113,8 @@ export class MessagingTemplate {
     const nativeHeaders = createHeaders(extra);
     nativeHeaders['content-type'] ??= contentType;
     nativeHeaders.destination = headers.destination!;
-    return this.#channel.send(createMessage(Object.assign({ nativeHeaders }, headers), body));
+    // One headers object (createMessage would copy it again).
+    const all: MessageHeaders = Object.assign({ nativeHeaders }, headers);
+    return this.#channel.send({ headers: all, payload: body });
   }
 }

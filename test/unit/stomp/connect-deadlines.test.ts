@@ -47,6 +47,7 @@ test('sessions that do not connect in time expire in arrival order; those that d
 test('one timer serves sessions arriving later: each expires at its own deadline', async () => {
   const { queue, expired, next } = deadlines(30);
   queue.add(waiting('early'));
+  // Not a wait for a result: it gives the second session a deadline 15 ms after the first's.
   await new Promise((resolve) => setTimeout(resolve, 15));
   const late = waiting('late');
   queue.add(late);
